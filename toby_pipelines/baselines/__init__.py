@@ -1,0 +1,1 @@
+"""What 'normal' looks like for a brand: rolling averages and the drift rule."""

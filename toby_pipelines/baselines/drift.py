@@ -1,0 +1,80 @@
+"""Baseline drift (seed 000 section 9.2): the last 14 days of scores against the 14 before.
+
+Below 0.8x, the audience or algorithm may have changed: explore at 0.5 for 7 days. Above 1.2x,
+the strategy is working: exploit, exploring at 0.2 for 7 days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+DROP_RATIO = 0.8
+SURGE_RATIO = 1.2
+DROP_EXPLORE_RATIO = 0.5
+SURGE_EXPLORE_RATIO = 0.2
+DRIFT_DAYS = 7
+WINDOW_DAYS = 14
+# Days of scores a baseline for day D needs: a 7-day look-back of two 14-day windows.
+LOOKBACK_DAYS = DRIFT_DAYS - 1 + 2 * WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class DriftDecision:
+    action: str  # "explore_more" | "exploit_more"
+    explore_ratio: float
+    detected_on: dt.date
+    until: dt.date
+    recent_avg: float
+    previous_avg: float
+    reason: str
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def window_means(
+    scores: Iterable[tuple[dt.date, float]], as_of: dt.date
+) -> tuple[float | None, float | None]:
+    """Mean score of the 14 days ending `as_of` and of the 14 days before them."""
+    recent, previous = [], []
+    for day, score in scores:
+        age = (as_of - day).days
+        if 0 <= age < WINDOW_DAYS:
+            recent.append(score)
+        elif WINDOW_DAYS <= age < 2 * WINDOW_DAYS:
+            previous.append(score)
+    return _mean(recent), _mean(previous)
+
+
+def drift_on(scores: list[tuple[dt.date, float]], day: dt.date) -> DriftDecision | None:
+    recent, previous = window_means(scores, day)
+    if recent is None or previous is None or previous <= 0:
+        return None
+    ratio = recent / previous
+    until = day + dt.timedelta(days=DRIFT_DAYS)
+    if ratio < DROP_RATIO:
+        return DriftDecision(
+            "explore_more", DROP_EXPLORE_RATIO, day, until, recent, previous,
+            f"last 14 days averaged {recent:.1f} vs {previous:.1f} before ({ratio:.2f}x < 0.8x): "
+            f"exploring at {DROP_EXPLORE_RATIO:.0%} until {until}",
+        )
+    if ratio > SURGE_RATIO:
+        return DriftDecision(
+            "exploit_more", SURGE_EXPLORE_RATIO, day, until, recent, previous,
+            f"last 14 days averaged {recent:.1f} vs {previous:.1f} before ({ratio:.2f}x > 1.2x): "
+            f"exploring at {SURGE_EXPLORE_RATIO:.0%} until {until}",
+        )
+    return None
+
+
+def active_drift(scores: Iterable[tuple[dt.date, float]], as_of: dt.date) -> DriftDecision | None:
+    """The drift decision in force on `as_of`: the latest one detected in the last 7 days."""
+    history = list(scores)
+    for back in range(DRIFT_DAYS):
+        decision = drift_on(history, as_of - dt.timedelta(days=back))
+        if decision is not None:
+            return decision
+    return None

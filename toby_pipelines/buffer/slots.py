@@ -1,0 +1,42 @@
+"""Posting slots: a brand's daily times turned into concrete UTC datetimes in a window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    at: dt.datetime
+    brand_id: str
+    content_type: str
+
+
+def parse_slot_time(value: str) -> dt.time:
+    try:
+        hour, minute = value.split(":")
+        return dt.time(int(hour), int(minute))
+    except ValueError as error:
+        raise ValueError(f"slot_time must be HH:MM (24h, UTC), got {value!r}") from error
+
+
+def slots_in_window(
+    brand_id: str,
+    content_type: str,
+    slot_times: Iterable[str],
+    start: dt.datetime,
+    end: dt.datetime,
+) -> list[Slot]:
+    """Every slot of one brand and content type with start < slot time <= end."""
+    times = [parse_slot_time(value) for value in slot_times]
+    slots = []
+    day = start.date()
+    while day <= end.date():
+        for time in times:
+            at = dt.datetime.combine(day, time, tzinfo=dt.UTC)
+            if start < at <= end:
+                slots.append(Slot(at, brand_id, content_type))
+        day += dt.timedelta(days=1)
+    return sorted(slots)

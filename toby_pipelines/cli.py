@@ -1,0 +1,145 @@
+"""The `toby` command line: set up users and brands, turn Toby on and off, see its status, demo."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from toby_pipelines.content.content_dna import InvalidContentDNA
+from toby_pipelines.storage.activity import recent_activity
+from toby_pipelines.storage.baselines import active_drift_ratios
+from toby_pipelines.storage.brands import create_brand, create_user, list_brands, set_slot_times, upsert_platform_account
+from toby_pipelines.storage.database import DEFAULT_DATA_DIR, Database, default_database_url
+from toby_pipelines.storage.toby_state import UnknownUser, disable_toby, enable_toby, toby_settings
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _database(args: argparse.Namespace) -> Database:
+    database = Database(args.database_url or default_database_url())
+    database.migrate()
+    return database
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    with _database(args).transaction() as connection:
+        create_user(connection, user_id=args.user, email=args.email, name=args.name or args.user, now=_now())
+    print(f"user {args.user} created")
+    return 0
+
+
+def cmd_brand_add(args: argparse.Namespace) -> int:
+    dna = json.loads(Path(args.dna).read_text())
+    with _database(args).transaction() as connection:
+        create_brand(connection, brand_id=args.brand, user_id=args.user, name=args.name or args.brand, dna=dna, now=_now())
+        set_slot_times(connection, args.brand, "reel", args.reel_times.split(",") if args.reel_times else [])
+        set_slot_times(connection, args.brand, "carousel", args.carousel_times.split(",") if args.carousel_times else [])
+        upsert_platform_account(
+            connection, brand_id=args.brand, platform=args.platform, handle=args.handle,
+            followers=args.followers, now=_now(),
+        )
+    print(f"brand {args.brand} added for {args.user}")
+    return 0
+
+
+def cmd_enable(args: argparse.Namespace) -> int:
+    with _database(args).transaction() as connection:
+        enable_toby(connection, args.user, _now())
+    print(f"Toby is ON for {args.user}")
+    return 0
+
+
+def cmd_disable(args: argparse.Namespace) -> int:
+    with _database(args).transaction() as connection:
+        disable_toby(connection, args.user, _now())
+    print(f"Toby is OFF for {args.user} (analysis continues)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    database = _database(args)
+    with database.engine.connect() as connection:
+        settings = toby_settings(connection, [args.user])
+        brands = list_brands(connection, [args.user])
+        drift = active_drift_ratios(connection, _now().date())
+        activity = recent_activity(connection, args.user, limit=args.activity)
+    if not settings:
+        print(f"Toby has never been enabled for {args.user}")
+        return 0
+    state = settings[0]
+    print(f"user: {state.user_id}\nstatus: {'ON' if state.enabled else 'OFF'}\nphase: {state.phase}")
+    print(f"buffer_days: {state.buffer_days}\nexplore_ratio: {state.explore_ratio:.2f} (setting)")
+    for brand in brands:
+        overrides = {ct: r for (b, ct), r in drift.items() if b == brand.id}
+        note = f" drift override {overrides}" if overrides else ""
+        print(f"brand: {brand.name} (@{brand.account_handle}, {brand.followers} followers){note}")
+    for row in activity:
+        print(f"  {row.created_at:%Y-%m-%d %H:%M} [{row.level}] {row.description}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from toby_pipelines.simulation.demo import fresh_sqlite_url, run_demo
+
+    url = args.database_url or fresh_sqlite_url(DEFAULT_DATA_DIR / "demo.db")
+    run_demo(url, days=args.days, report_path=Path(args.report), seed=args.seed)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="toby", description="Toby, the autonomous content agent.")
+    parser.add_argument("--database-url", help="defaults to TOBY_DATABASE_URL, else data/toby.db")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    user = sub.add_parser("user-add", help="create a user")
+    user.add_argument("user")
+    user.add_argument("--email", required=True)
+    user.add_argument("--name")
+    user.set_defaults(run=cmd_user_add)
+
+    brand = sub.add_parser("brand-add", help="add a brand with its Content DNA (JSON file)")
+    brand.add_argument("brand")
+    brand.add_argument("--user", required=True)
+    brand.add_argument("--name")
+    brand.add_argument("--dna", required=True, help="JSON: niche, tone, topic_buckets, content_examples")
+    brand.add_argument("--handle", required=True)
+    brand.add_argument("--platform", default="instagram")
+    brand.add_argument("--followers", type=int, default=0)
+    brand.add_argument("--reel-times", default="08:00,12:00,16:00,20:00", help="HH:MM,... UTC")
+    brand.add_argument("--carousel-times", default="10:00,18:00", help="HH:MM,... UTC")
+    brand.set_defaults(run=cmd_brand_add)
+
+    for name, func, text in (("enable", cmd_enable, "turn Toby on"), ("disable", cmd_disable, "turn Toby off")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("user")
+        command.set_defaults(run=func)
+
+    status = sub.add_parser("status", help="show Toby's state and recent activity for a user")
+    status.add_argument("user")
+    status.add_argument("--activity", type=int, default=10, help="how many activity lines")
+    status.set_defaults(run=cmd_status)
+
+    demo = sub.add_parser("demo", help="simulate 30 days of a demo user (fresh data/demo.db)")
+    demo.add_argument("--days", type=int, default=30)
+    demo.add_argument("--report", default="demo-report.json")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (InvalidContentDNA, UnknownUser, ValueError, FileNotFoundError) as error:
+        print(f"toby: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

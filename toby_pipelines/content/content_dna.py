@@ -1,0 +1,57 @@
+"""A brand's Content DNA and the check that it is complete enough for Toby to work from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class InvalidContentDNA(ValueError):
+    """Toby refuses to work for a brand whose Content DNA is empty or malformed."""
+
+
+@dataclass(frozen=True)
+class ContentDNA:
+    niche: str
+    tone: str
+    topic_buckets: tuple[str, ...]
+    content_examples: tuple[str, ...]
+
+
+def _text(brand: str, raw: Mapping[str, Any], field: str) -> str:
+    value = raw.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidContentDNA(
+            f"brand {brand!r}: Content DNA field '{field}' is missing or empty (got {value!r})"
+        )
+    return value.strip()
+
+
+def _text_list(brand: str, raw: Mapping[str, Any], field: str) -> tuple[str, ...]:
+    value = raw.get(field)
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidContentDNA(
+            f"brand {brand!r}: Content DNA field '{field}' must be a non-empty list (got {value!r})"
+        )
+    items = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidContentDNA(
+                f"brand {brand!r}: Content DNA field '{field}[{index}]' must be non-empty text "
+                f"(got {item!r})"
+            )
+        items.append(item.strip())
+    if len(set(items)) != len(items):
+        raise InvalidContentDNA(f"brand {brand!r}: Content DNA field '{field}' has duplicates")
+    return tuple(items)
+
+
+def validate_content_dna(brand: str, raw: Mapping[str, Any]) -> ContentDNA:
+    """The Content DNA, or InvalidContentDNA naming the first missing or bad field."""
+    return ContentDNA(
+        niche=_text(brand, raw, "niche"),
+        tone=_text(brand, raw, "tone"),
+        topic_buckets=_text_list(brand, raw, "topic_buckets"),
+        content_examples=_text_list(brand, raw, "content_examples"),
+    )

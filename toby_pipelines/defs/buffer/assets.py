@@ -1,0 +1,63 @@
+import dagster as dg
+
+from toby_pipelines.buffer.health import worst
+from toby_pipelines.loop.plan import fill_buffer
+from toby_pipelines.reporting.markdown import markdown_table
+from toby_pipelines.resources.clock import ClockResource
+from toby_pipelines.resources.content_generator import TemplateContentGeneratorResource
+from toby_pipelines.resources.database import TobyDatabaseResource
+
+_LAST_DAY = dg.LastPartitionMapping()
+
+
+@dg.asset(
+    deps=[
+        dg.AssetDep("strategy_posteriors", partition_mapping=_LAST_DAY),
+        dg.AssetDep("brand_baselines", partition_mapping=_LAST_DAY),
+    ],
+    check_specs=[dg.AssetCheckSpec("buffer_is_healthy", asset="content_buffer")],
+    group_name="buffer",
+    kinds={"python", "sql"},
+    owners=["team:toby"],
+)
+def content_buffer(
+    database: TobyDatabaseResource,
+    content_generator: TemplateContentGeneratorResource,
+    clock: ClockResource,
+) -> dg.MaterializeResult:
+    """The planned content buffer: for every user with Toby on, every reel and carousel slot of
+    every brand in the next `buffer_days` (default 2) holds a generated post. Each new post's
+    personality, topic, hook, title format and visual style are sampled from the latest strategy
+    posteriors, with a share of experiments set by the user's explore ratio (or the drift rule).
+    Buffer health follows the spec: HEALTHY (all slots of the next 48h filled), LOW (1-3 empty),
+    CRITICAL (4+ empty or under 24h of content)."""
+    now = clock.now()
+    users = fill_buffer(database.get(), content_generator.generate, now)
+    status = worst(u.health.status for u in users if u.health)
+    rows = [
+        (u.user_id, brand, h.status, f"{h.filled_slots}/{h.total_slots}", round(h.hours_covered, 1))
+        for u in users
+        for brand, h in u.brand_health.items()
+    ]
+    empty = sum(u.health.empty_slots for u in users if u.health)
+    return dg.MaterializeResult(
+        metadata={
+            "buffer_health": dg.MetadataValue.text(status),
+            "generated_posts": dg.MetadataValue.int(sum(u.generated for u in users)),
+            "experiments": dg.MetadataValue.int(sum(u.experiments for u in users)),
+            "empty_slots_48h": dg.MetadataValue.int(empty),
+            "users": dg.MetadataValue.int(len(users)),
+            "brands": dg.MetadataValue.md(
+                markdown_table(["user", "brand", "health", "filled (48h)", "hours covered"], rows)
+            ),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="buffer_is_healthy",
+                passed=status == "HEALTHY",
+                severity=dg.AssetCheckSeverity.ERROR if status == "CRITICAL" else dg.AssetCheckSeverity.WARN,
+                description=f"buffer {status}: {empty} empty slot(s) in the next 48 hours",
+                metadata={"status": status, "empty_slots_48h": empty},
+            )
+        ],
+    )

@@ -1,0 +1,20 @@
+"""The two jobs users run: the 5-minute tick and the daily learning chain."""
+
+import dagster as dg
+
+from toby_pipelines.defs.partitions import daily_partitions
+
+toby_tick_job = dg.define_asset_job(
+    "toby_tick_job",
+    selection=dg.AssetSelection.assets("content_buffer", "published_posts"),
+    description="Keep every slot of the next days filled, then publish what is due.",
+)
+
+learning_job = dg.define_asset_job(
+    "learning_job",
+    selection=dg.AssetSelection.assets(
+        "metrics_snapshots", "scored_posts", "brand_baselines", "strategy_posteriors"
+    ),
+    partitions_def=daily_partitions,
+    description="Measure the day's checkpoints, score, update baselines and posteriors, in order.",
+)

@@ -1,0 +1,51 @@
+import datetime as dt
+from statistics import mean
+
+import dagster as dg
+
+from toby_pipelines.baselines.rolling import WINDOW_DAYS
+from toby_pipelines.defs.partitions import daily_partitions, window
+from toby_pipelines.loop.score import score_day
+from toby_pipelines.reporting.markdown import markdown_table
+from toby_pipelines.resources.clock import ClockResource
+from toby_pipelines.resources.database import TobyDatabaseResource
+
+
+@dg.asset(
+    partitions_def=daily_partitions,
+    deps=[dg.AssetDep("metrics_snapshots", partition_mapping=window(-WINDOW_DAYS))],
+    group_name="scoring",
+    kinds={"python", "sql"},
+    owners=["team:toby"],
+)
+def scored_posts(
+    context: dg.AssetExecutionContext, database: TobyDatabaseResource, clock: ClockResource
+) -> dg.MaterializeResult:
+    """The Toby score (0-100) of every post whose early (48h) or final (7d) snapshot landed on
+    the day, with its four components (raw views 30%, views against the brand's baseline 35%,
+    saves-and-shares engagement 25%, views per follower 10%), followers gained per 1000 views
+    (F/1K) and engagement rate. The baseline is the brand's as of the day before: no score reads
+    its own future."""
+    day = dt.date.fromisoformat(context.partition_key)
+    summary = score_day(database.get(), day, clock.now())
+    ranked = sorted(summary.scores, key=lambda s: s.toby_score, reverse=True)
+    metadata = {
+        "dagster/row_count": dg.MetadataValue.int(len(summary.scores)),
+        "preview": dg.MetadataValue.md(
+            markdown_table(
+                ["post", "phase", "score", "raw", "relative", "engagement", "followers", "F/1K"],
+                [
+                    (
+                        s.post_id, s.phase, s.toby_score, s.raw_views_score, s.relative_views_score,
+                        s.engagement_score, s.follower_context_score, s.followers_per_1k_views,
+                    )
+                    for s in ranked
+                ],
+            )
+        ),
+    }
+    for phase in ("48h", "7d"):
+        values = [s.toby_score for s in summary.scores if s.phase == phase]
+        if values:
+            metadata[f"mean_score_{phase}"] = dg.MetadataValue.float(round(mean(values), 2))
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,80 @@
+"""Brand baselines for a day: rolling averages and the drift rule, per brand and content type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from toby_pipelines.baselines.drift import LOOKBACK_DAYS, active_drift
+from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views, window_start
+from toby_pipelines.loop.days import days_back
+from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
+from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.baselines import BaselineRow, replace_baselines
+from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
+from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.scores import final_scores_between
+from toby_pipelines.storage.snapshots import snapshots_between, view_observations
+
+
+@dataclass(frozen=True)
+class BaselineSummary:
+    day: dt.date
+    rows: list[BaselineRow]
+    brand_names: dict[str, str]
+
+
+def compute_baselines(database: Database, day: dt.date, now: dt.datetime) -> BaselineSummary:
+    with database.engine.connect() as connection:
+        brands = list_brands(connection)
+        slots = slot_times_by_brand(connection)
+        snapshots = snapshots_between(
+            connection, window_start(day, WINDOW_DAYS), day, SCORED_CHECKPOINTS
+        )
+        finals = final_scores_between(connection, days_back(day, LOOKBACK_DAYS - 1), day)
+    views = rolling_average_views(view_observations(snapshots), day)
+    first_day = window_start(day, WINDOW_DAYS)
+    rows: list[BaselineRow] = []
+    new_drifts: list[tuple[str, str, BaselineRow]] = []
+    for brand in brands:
+        for content_type in sorted(slots.get(brand.id, {})):
+            history = [(d, s) for b, c, d, s in finals if b == brand.id and c == content_type]
+            in_window = [s for d, s in history if d >= first_day]
+            captures = [
+                (snap.day, snap.followers_at_capture)
+                for snap in snapshots
+                if snap.brand_id == brand.id and snap.content_type == content_type
+            ]
+            drift = active_drift(history, day)
+            row = BaselineRow(
+                as_of_date=day,
+                brand_id=brand.id,
+                content_type=content_type,
+                avg_views_48h=views.get((brand.id, content_type, "48h")),
+                avg_views_7d=views.get((brand.id, content_type, "7d")),
+                avg_score=sum(in_window) / len(in_window) if in_window else None,
+                post_count=len(in_window),
+                followers=max(captures)[1] if captures else brand.followers,
+                recent_avg_score=drift.recent_avg if drift else None,
+                previous_avg_score=drift.previous_avg if drift else None,
+                drift_action=drift.action if drift else None,
+                drift_explore_ratio=drift.explore_ratio if drift else None,
+                drift_until=drift.until if drift else None,
+                drift_reason=drift.reason if drift else None,
+            )
+            rows.append(row)
+            if drift and drift.detected_on == day:
+                new_drifts.append((brand.user_id, brand.name, row))
+    with database.transaction() as connection:
+        replace_baselines(connection, day, rows)
+        for user_id, brand_name, row in new_drifts:
+            log_activity(
+                connection,
+                user_id=user_id,
+                action_type="drift_detected",
+                description=f"Drift detected for {brand_name} {row.content_type}s: {row.drift_reason}",
+                dedupe_key=f"drift:{row.brand_id}:{row.content_type}:{day}",
+                now=now,
+                level="warning",
+            )
+    return BaselineSummary(day, rows, {brand.id: brand.name for brand in brands})

@@ -1,0 +1,124 @@
+"""Fill every empty slot of the next `buffer_days` with a planned, generated post."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from toby_pipelines.buffer.health import BufferHealth, buffer_health
+from toby_pipelines.buffer.slots import Slot, slots_in_window
+from toby_pipelines.content.content_dna import validate_content_dna
+from toby_pipelines.content.generated_post import GeneratedPost, GenerationRequest
+from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.baselines import active_drift_ratios
+from toby_pipelines.storage.brands import BrandRecord, list_brands, slot_times_by_brand
+from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.posteriors import latest_posteriors
+from toby_pipelines.storage.posts import filled_slots, insert_toby_post
+from toby_pipelines.storage.toby_state import toby_settings
+from toby_pipelines.strategy.dimensions import option_pools
+from toby_pipelines.strategy.selection import choose_strategy
+
+Generate = Callable[[GenerationRequest, str], GeneratedPost]
+
+
+@dataclass
+class UserBuffer:
+    user_id: str
+    generated: int = 0
+    experiments: int = 0
+    health: BufferHealth | None = None
+    brand_health: dict[str, BufferHealth] = field(default_factory=dict)
+
+
+def _slot_rng(seed: int, slot: Slot) -> np.random.Generator:
+    key = f"{seed}|{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
+    return np.random.default_rng(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
+
+
+def _brand_slots(brand: BrandRecord, times: dict[str, list[str]], start, end) -> list[Slot]:
+    return [
+        slot
+        for content_type, slot_times in sorted(times.items())
+        for slot in slots_in_window(brand.id, content_type, slot_times, start, end)
+    ]
+
+
+def fill_buffer(
+    database: Database, generate: Generate, now: dt.datetime, seed: int = 0
+) -> list[UserBuffer]:
+    """Plan and generate posts for the empty slots of every user with Toby enabled.
+
+    Each post is written with its strategy tags in its own transaction, so a failure keeps the
+    posts already made; the slot's uniqueness means a concurrent or repeated run never
+    double-fills it.
+    """
+    with database.engine.connect() as connection:
+        users = [s for s in toby_settings(connection) if s.enabled]
+        brands = list_brands(connection, [s.user_id for s in users])
+        slot_times = slot_times_by_brand(connection)
+        posteriors = latest_posteriors(connection, now.date())
+        drift_ratios = active_drift_ratios(connection, now.date())
+        horizon = max((s.buffer_days for s in users), default=0)
+        taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
+    results = []
+    for settings in users:
+        summary = UserBuffer(settings.user_id)
+        end = now + dt.timedelta(days=settings.buffer_days)
+        all_slots: list[Slot] = []
+        for brand in (b for b in brands if b.user_id == settings.user_id):
+            dna = validate_content_dna(brand.name, brand.dna)
+            slots = _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
+            all_slots.extend(slots)
+            for slot in slots:
+                if slot in taken:
+                    continue
+                rng = _slot_rng(seed, slot)
+                choice = choose_strategy(
+                    option_pools(slot.content_type, dna.topic_buckets),
+                    posteriors.get((brand.id, slot.content_type), {}),
+                    drift_ratios.get((brand.id, slot.content_type), settings.explore_ratio),
+                    rng,
+                )
+                request = GenerationRequest(brand_name=brand.name, content_type=slot.content_type, dna=dna, **choice.options)
+                post = generate(request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}")
+                with database.transaction() as connection:
+                    if insert_toby_post(
+                        connection,
+                        slot=slot,
+                        user_id=settings.user_id,
+                        platform=brand.platform or "instagram",
+                        title=post.title,
+                        caption=post.caption,
+                        content_lines=post.content_lines,
+                        options=choice.options,
+                        is_experiment=choice.is_experiment,
+                        now=now,
+                    ):
+                        taken.add(slot)
+                        summary.generated += 1
+                        summary.experiments += int(choice.is_experiment)
+            summary.brand_health[brand.name] = buffer_health(slots, taken, now)
+        summary.health = buffer_health(all_slots, taken, now)
+        if summary.generated:
+            with database.transaction() as connection:
+                log_activity(
+                    connection,
+                    user_id=settings.user_id,
+                    action_type="content_generated",
+                    description=(
+                        f"Generated {summary.generated} post(s) for the next"
+                        f" {settings.buffer_days} day(s) ({summary.experiments} experiment(s));"
+                        f" buffer {summary.health.status}"
+                        f" ({summary.health.filled_slots}/{summary.health.total_slots} slots in 48h)"
+                    ),
+                    dedupe_key=f"generated:{settings.user_id}:{now.isoformat()}",
+                    now=now,
+                    level="success",
+                )
+        results.append(summary)
+    return results

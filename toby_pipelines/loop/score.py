@@ -1,0 +1,94 @@
+"""Score the posts whose 48h or 7d snapshot landed on a given day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views
+from toby_pipelines.loop.days import days_back
+from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
+from toby_pipelines.scoring.toby_score import (
+    compute_toby_score,
+    engagement_rate,
+    followers_per_1k_views,
+)
+from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.scores import PostScore, upsert_scores
+from toby_pipelines.storage.snapshots import snapshots_between, view_observations
+
+# Scoring day D reads snapshots from D-14 (the baseline as of D-1) through D.
+SNAPSHOT_LOOKBACK_DAYS = WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    day: dt.date
+    scores: list[PostScore]
+    brand_of: dict[str, tuple[str, str]]
+
+
+def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummary:
+    """Toby scores for `day`, each against the brand's baseline as of the day before."""
+    with database.engine.connect() as connection:
+        history = snapshots_between(
+            connection, days_back(day, SNAPSHOT_LOOKBACK_DAYS), day, SCORED_CHECKPOINTS
+        )
+    # The baseline as of yesterday: no score reads data from its own future.
+    baseline = rolling_average_views(view_observations(history), days_back(day, 1))
+    scores: list[PostScore] = []
+    brand_of: dict[str, tuple[str, str]] = {}
+    owners: dict[str, str] = {}
+    for snap in history:
+        if snap.day != day:
+            continue
+        avg_views = baseline.get((snap.brand_id, snap.content_type, snap.checkpoint))
+        parts = compute_toby_score(
+            views=snap.views,
+            saves=snap.saves,
+            shares=snap.shares,
+            brand_avg_views=avg_views,
+            followers=snap.followers_at_capture,
+        )
+        brand_of[snap.post_id] = (snap.brand_id, snap.content_type)
+        owners[snap.post_id] = snap.user_id
+        scores.append(
+            PostScore(
+                post_id=snap.post_id,
+                phase=snap.checkpoint,
+                score_date=day,
+                toby_score=parts.toby_score,
+                raw_views_score=parts.raw_views_score,
+                relative_views_score=parts.relative_views_score,
+                engagement_score=parts.engagement_score,
+                follower_context_score=parts.follower_context_score,
+                views=snap.views,
+                baseline_avg_views=avg_views,
+                followers_per_1k_views=followers_per_1k_views(snap.follows, snap.views),
+                engagement_rate=engagement_rate(
+                    likes=snap.likes,
+                    comments=snap.comments,
+                    saves=snap.saves,
+                    shares=snap.shares,
+                    reach=snap.reach,
+                ),
+            )
+        )
+    with database.transaction() as connection:
+        upsert_scores(connection, scores, now)
+        for user_id, count in Counter(owners[s.post_id] for s in scores).items():
+            phases = Counter(s.phase for s in scores if owners[s.post_id] == user_id)
+            log_activity(
+                connection,
+                user_id=user_id,
+                action_type="analysis_completed",
+                description=(
+                    f"Scored {count} post(s) on {day}: {phases.get('48h', 0)} early (48h),"
+                    f" {phases.get('7d', 0)} final (7d)"
+                ),
+                dedupe_key=f"scored:{user_id}:{day}",
+                now=now,
+            )
+    return ScoreSummary(day, scores, brand_of)

@@ -1,0 +1,1 @@
+"""Measuring published posts: checkpoint ages and the validation of what platforms report."""

@@ -1,0 +1,68 @@
+"""Validation of platform-reported metrics: every field present, numeric and non-negative."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+METRIC_FIELDS = ("views", "reach", "likes", "comments", "saves", "shares", "follows")
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    views: int
+    reach: int
+    likes: int
+    comments: int
+    saves: int
+    shares: int
+    follows: int
+
+
+class MetricsValidationError(ValueError):
+    """Raised with every bad row of a batch, so one run reports all that is wrong."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "; ".join(problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} invalid metric value(s): {shown}{more}")
+
+
+def _as_count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def metric_problems(post_id: str, raw: Mapping[str, Any]) -> list[str]:
+    """What is wrong with one post's metrics, each naming the post id, the field and the value."""
+    problems = []
+    for field in METRIC_FIELDS:
+        if field not in raw or raw[field] is None:
+            problems.append(f"post {post_id}: field '{field}' is missing")
+            continue
+        count = _as_count(raw[field])
+        if count is None:
+            problems.append(f"post {post_id}: field '{field}' is not a whole number: {raw[field]!r}")
+        elif count < 0:
+            problems.append(f"post {post_id}: field '{field}' is negative: {raw[field]!r}")
+    return problems
+
+
+def parse_metrics(post_id: str, raw: Mapping[str, Any]) -> PostMetrics:
+    problems = metric_problems(post_id, raw)
+    if problems:
+        raise MetricsValidationError(problems)
+    return PostMetrics(**{field: _as_count(raw[field]) for field in METRIC_FIELDS})  # type: ignore[arg-type]

@@ -1,0 +1,34 @@
+"""The interface the loop's assets use to publish and to measure, whatever the platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    post_id: str
+    user_id: str
+    brand_id: str
+    platform: str
+    account_handle: str
+    content_type: str
+    title: str
+    caption: str
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+class Platform(Protocol):
+    def publish(self, request: PublishRequest, now: dt.datetime) -> str:
+        """Publish and return the platform's media id. Publishing the same post_id again must
+        return the same media id and publish nothing new."""
+
+    def fetch_metrics(self, media_id: str, as_of: dt.datetime) -> Mapping[str, Any]:
+        """Cumulative metrics of a media item. A live platform answers for the moment of the call;
+        the simulated one answers for `as_of`."""
+
+    def followers(self, account_handle: str, as_of: dt.datetime) -> int:
+        """The account's follower count."""

@@ -1,0 +1,138 @@
+"""The embedded platform: a seeded simulated audience, revealed along the growth curve.
+
+Publishing draws the audience's final 7-day response once and keeps it in the platform's own
+tables (sim_platform_*); metrics at any age are that response scaled by the growth curve, and
+an account's followers are its base count plus the follows revealed so far.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from toby_pipelines.platforms.audiences import Audience
+from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.growth_curve import reveal
+from toby_pipelines.storage.database import Database, load_json, utc
+
+
+class UnknownMedia(LookupError):
+    pass
+
+
+def _json_default(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _count_or_none(value: Any) -> int | None:
+    """Follows as a count when the audience gave a usable one; bad values are left to validation."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer):
+        return None
+    return int(value) if value >= 0 else None
+
+
+def _stable_int(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+class SimulatedPlatform:
+    def __init__(self, database: Database, audience: Audience, seed: int = 0) -> None:
+        self.database = database
+        self.audience = audience
+        self.seed = seed
+
+    def register_account(self, account_handle: str, base_followers: int) -> None:
+        with self.database.transaction() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO sim_platform_accounts (account_handle, base_followers, audience_seed)"
+                    " VALUES (:handle, :followers, :seed) ON CONFLICT (account_handle) DO NOTHING"
+                ),
+                {"handle": account_handle, "followers": base_followers, "seed": self.seed},
+            )
+
+    def publish(self, request: PublishRequest, now: dt.datetime) -> str:
+        with self.database.transaction() as connection:
+            existing = connection.execute(
+                sa.text("SELECT media_id FROM sim_platform_media WHERE idempotency_key = :key"),
+                {"key": request.post_id},
+            ).scalar()
+            if existing:
+                return existing
+            followers = self._followers(connection, request.account_handle, now)
+            post = {
+                "post_id": request.post_id,
+                "user_id": request.user_id,
+                "brand_id": request.brand_id,
+                "platform": request.platform,
+                "content_type": request.content_type,
+                "published_at": utc(now).isoformat(),
+                "followers": followers,
+                **request.options,
+            }
+            rng = np.random.default_rng([self.seed, _stable_int(request.post_id)])
+            final = self.audience(dict(post), rng)
+            media_id = "sim_" + hashlib.sha256(request.post_id.encode()).hexdigest()[:20]
+            connection.execute(
+                sa.text(
+                    "INSERT INTO sim_platform_media (media_id, idempotency_key, account_handle,"
+                    " published_at, followers_at_publish, post, final_metrics, final_follows)"
+                    " VALUES (:media_id, :key, :handle, :published_at, :followers, :post, :final,"
+                    " :follows)"
+                ),
+                {
+                    "media_id": media_id,
+                    "key": request.post_id,
+                    "handle": request.account_handle,
+                    "published_at": now,
+                    "followers": followers,
+                    "post": json.dumps(post),
+                    "final": json.dumps(final, default=_json_default),
+                    "follows": _count_or_none(final.get("follows")),
+                },
+            )
+            return media_id
+
+    def fetch_metrics(self, media_id: str, as_of: dt.datetime) -> Mapping[str, Any]:
+        with self.database.engine.connect() as connection:
+            row = connection.execute(
+                sa.text(
+                    "SELECT published_at, final_metrics FROM sim_platform_media"
+                    " WHERE media_id = :media_id"
+                ),
+                {"media_id": media_id},
+            ).first()
+        if row is None:
+            raise UnknownMedia(f"the simulated platform has no media {media_id!r}")
+        age_hours = (as_of - utc(row.published_at)).total_seconds() / 3600
+        return {name: reveal(value, age_hours) for name, value in load_json(row.final_metrics).items()}
+
+    def followers(self, account_handle: str, as_of: dt.datetime) -> int:
+        with self.database.engine.connect() as connection:
+            return self._followers(connection, account_handle, as_of)
+
+    def _followers(self, connection: sa.Connection, account_handle: str, as_of: dt.datetime) -> int:
+        base = connection.execute(
+            sa.text("SELECT base_followers FROM sim_platform_accounts WHERE account_handle = :h"),
+            {"h": account_handle},
+        ).scalar()
+        if base is None:
+            raise UnknownMedia(f"the simulated platform has no account {account_handle!r}")
+        rows = connection.execute(
+            sa.text(
+                "SELECT published_at, final_follows FROM sim_platform_media"
+                " WHERE account_handle = :h AND published_at <= :as_of AND final_follows > 0"
+            ),
+            {"h": account_handle, "as_of": as_of},
+        )
+        gained = 0
+        for row in rows:
+            age_hours = (as_of - utc(row.published_at)).total_seconds() / 3600
+            gained += reveal(int(row.final_follows), age_hours)  # type: ignore[operator]
+        return int(base) + gained

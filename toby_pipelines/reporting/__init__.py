@@ -1,0 +1,1 @@
+"""Turning results into what people read: markdown tables for the UI, the demo report."""

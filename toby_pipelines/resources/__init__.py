@@ -1,0 +1,1 @@
+"""Dagster resources: typed configuration around the plain clients the loop uses."""

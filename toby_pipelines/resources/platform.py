@@ -1,0 +1,27 @@
+"""The publishing platform resource; the simulated platform is the embedded default."""
+
+from __future__ import annotations
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from toby_pipelines.platforms.audiences import load_audience
+from toby_pipelines.platforms.simulated import SimulatedPlatform
+from toby_pipelines.resources.database import TobyDatabaseResource
+
+DEFAULT_AUDIENCE = "toby_pipelines.platforms.audiences:health_audience"
+
+
+class SimulatedPlatformResource(dg.ConfigurableResource):
+    """A simulated social platform whose audience is a plain Python function (package.module:function)."""
+
+    database: TobyDatabaseResource
+    audience: str = DEFAULT_AUDIENCE
+    seed: int = 0
+
+    _platform: SimulatedPlatform | None = PrivateAttr(default=None)
+
+    def get(self) -> SimulatedPlatform:
+        if self._platform is None:
+            self._platform = SimulatedPlatform(self.database.get(), load_audience(self.audience), self.seed)
+        return self._platform

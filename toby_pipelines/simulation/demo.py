@@ -1,0 +1,63 @@
+"""`toby demo`: a demo user with two health brands, 30 simulated days through the real assets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from toby_pipelines.defs.resources import default_resources
+from toby_pipelines.definitions import defs as load_defs
+from toby_pipelines.resources.database import TobyDatabaseResource
+from toby_pipelines.resources.platform import SimulatedPlatformResource
+from toby_pipelines.simulation.demo_report import build_report, format_report
+from toby_pipelines.simulation.demo_world import create_demo_world
+from toby_pipelines.simulation.driver import SimulationDriver, event_times, with_clock
+from toby_pipelines.simulation.progress import ProgressBar
+
+# Posts of the last publishing week reach their final (7-day) score this many days later.
+MEASUREMENT_TAIL_DAYS = 7
+
+
+def run_demo(database_url: str, days: int = 30, report_path: Path | None = None, seed: int = 0) -> dict[str, Any]:
+    """Simulate `days` publishing days (plus the 7 days their last posts need to be scored),
+    ending at today's midnight UTC, and return the report."""
+    if days < 7:
+        raise ValueError(f"--days must be at least 7 to compare a first and a last week, got {days}")
+    started = time.monotonic()
+    total_days = days + MEASUREMENT_TAIL_DAYS
+    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - dt.timedelta(days=total_days)
+    database = TobyDatabaseResource(url=database_url)
+    base = default_resources(
+        database=database, platform=SimulatedPlatformResource(database=database, seed=seed)
+    )
+    create_demo_world(database.get(), base["platform"].get(), start)
+
+    driver = SimulationDriver(load_defs(), dg.DagsterInstance.ephemeral(), lambda at: with_clock(base, at))
+    moments = list(event_times(database, start, total_days))
+    progress = ProgressBar(len(moments), "simulating")
+    for index, at in enumerate(moments, start=1):
+        driver.tick(at)
+        progress.update(index, f"day {(at - start).days + 1}/{total_days}")
+    progress.close()
+
+    report = build_report(database.get(), start, days, moments[-1])
+    report["runs"] = driver.runs
+    report["elapsed_seconds"] = round(time.monotonic() - started, 1)
+    print(format_report(report))
+    if report_path is not None:
+        report_path.write_text(json.dumps(report, indent=2))
+        print(f"report written to {report_path}")
+    return report
+
+
+def fresh_sqlite_url(path: Path) -> str:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+

@@ -1,0 +1,167 @@
+"""Users, brands with their Content DNA, slot schedules and platform accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.buffer.slots import parse_slot_time
+from toby_pipelines.storage.database import load_json
+from toby_pipelines.strategy.dimensions import check_content_type
+
+
+@dataclass(frozen=True)
+class BrandRecord:
+    id: str
+    user_id: str
+    name: str
+    niche: str
+    tone: str
+    topic_buckets: tuple[str, ...]
+    content_examples: tuple[str, ...]
+    platform: str | None
+    account_handle: str | None
+    followers: int | None
+
+    @property
+    def dna(self) -> dict[str, Any]:
+        return {
+            "niche": self.niche,
+            "tone": self.tone,
+            "topic_buckets": list(self.topic_buckets),
+            "content_examples": list(self.content_examples),
+        }
+
+
+def create_user(connection: Connection, *, user_id: str, email: str, name: str, now: dt.datetime) -> None:
+    connection.execute(
+        sa.text("INSERT INTO users (id, email, name, created_at) VALUES (:id, :email, :name, :now)"),
+        {"id": user_id, "email": email, "name": name, "now": now},
+    )
+
+
+def create_brand(
+    connection: Connection,
+    *,
+    brand_id: str,
+    user_id: str,
+    name: str,
+    dna: Mapping[str, Any],
+    now: dt.datetime,
+) -> None:
+    """Store a brand with whatever Content DNA it has; enabling Toby is what demands a valid one."""
+    connection.execute(
+        sa.text(
+            "INSERT INTO brands (id, user_id, name, niche, tone, topic_buckets, content_examples,"
+            " created_at) VALUES (:id, :user_id, :name, :niche, :tone, :topics, :examples, :now)"
+        ),
+        {
+            "id": brand_id,
+            "user_id": user_id,
+            "name": name,
+            "niche": dna.get("niche") or "",
+            "tone": dna.get("tone") or "",
+            "topics": json.dumps(list(dna.get("topic_buckets") or [])),
+            "examples": json.dumps(list(dna.get("content_examples") or [])),
+            "now": now,
+        },
+    )
+
+
+def set_slot_times(
+    connection: Connection, brand_id: str, content_type: str, times: Sequence[str]
+) -> None:
+    check_content_type(content_type)
+    for value in times:
+        parse_slot_time(value)
+    connection.execute(
+        sa.text("DELETE FROM brand_slots WHERE brand_id = :b AND content_type = :c"),
+        {"b": brand_id, "c": content_type},
+    )
+    for value in times:
+        connection.execute(
+            sa.text("INSERT INTO brand_slots (brand_id, content_type, slot_time) VALUES (:b, :c, :t)"),
+            {"b": brand_id, "c": content_type, "t": value},
+        )
+
+
+def upsert_platform_account(
+    connection: Connection,
+    *,
+    brand_id: str,
+    platform: str,
+    handle: str,
+    followers: int,
+    now: dt.datetime,
+) -> None:
+    connection.execute(
+        sa.text(
+            "INSERT INTO platform_accounts (id, brand_id, platform, handle, followers_count,"
+            " updated_at) VALUES (:id, :brand_id, :platform, :handle, :followers, :now)"
+            " ON CONFLICT (brand_id, platform) DO UPDATE SET handle = excluded.handle,"
+            " followers_count = excluded.followers_count, updated_at = excluded.updated_at"
+        ),
+        {
+            "id": f"{brand_id}:{platform}",
+            "brand_id": brand_id,
+            "platform": platform,
+            "handle": handle,
+            "followers": followers,
+            "now": now,
+        },
+    )
+
+
+def update_followers(connection: Connection, counts: Mapping[str, int], now: dt.datetime) -> None:
+    """Record the latest follower count per account handle."""
+    for handle, followers in counts.items():
+        connection.execute(
+            sa.text(
+                "UPDATE platform_accounts SET followers_count = :f, updated_at = :now"
+                " WHERE handle = :h"
+            ),
+            {"f": followers, "now": now, "h": handle},
+        )
+
+
+def list_brands(connection: Connection, user_ids: Iterable[str] | None = None) -> list[BrandRecord]:
+    rows = connection.execute(
+        sa.text(
+            "SELECT b.id, b.user_id, b.name, b.niche, b.tone, b.topic_buckets, b.content_examples,"
+            " a.platform, a.handle, a.followers_count FROM brands b"
+            " LEFT JOIN platform_accounts a ON a.brand_id = b.id ORDER BY b.user_id, b.created_at, b.id"
+        )
+    ).all()
+    wanted = set(user_ids) if user_ids is not None else None
+    return [
+        BrandRecord(
+            id=row.id,
+            user_id=row.user_id,
+            name=row.name,
+            niche=row.niche,
+            tone=row.tone,
+            topic_buckets=tuple(load_json(row.topic_buckets)),
+            content_examples=tuple(load_json(row.content_examples)),
+            platform=row.platform,
+            account_handle=row.handle,
+            followers=row.followers_count,
+        )
+        for row in rows
+        if wanted is None or row.user_id in wanted
+    ]
+
+
+def slot_times_by_brand(connection: Connection) -> dict[str, dict[str, list[str]]]:
+    """{brand_id: {content_type: ["HH:MM", ...]}}"""
+    result: dict[str, dict[str, list[str]]] = {}
+    for row in connection.execute(
+        sa.text("SELECT brand_id, content_type, slot_time FROM brand_slots ORDER BY slot_time")
+    ):
+        result.setdefault(row.brand_id, {}).setdefault(row.content_type, []).append(row.slot_time)
+    return result

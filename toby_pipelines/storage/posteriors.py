@@ -1,0 +1,87 @@
+"""Strategy posteriors per day (table toby_strategy_scores)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.strategy.normal_gamma import NormalGamma
+from toby_pipelines.strategy.posteriors import OptionPosterior
+
+PosteriorTable = dict[tuple[str, str], dict[str, dict[str, NormalGamma]]]
+
+
+def replace_posteriors(
+    connection: Connection, as_of: dt.date, user_ids: Sequence[str], rows: Sequence[tuple[str, OptionPosterior]]
+) -> None:
+    for user_id in user_ids:
+        connection.execute(
+            sa.text("DELETE FROM toby_strategy_scores WHERE as_of_date = :d AND user_id = :u"),
+            {"d": as_of, "u": user_id},
+        )
+    if not rows:
+        return
+    connection.execute(
+        sa.text(
+            "INSERT INTO toby_strategy_scores (as_of_date, user_id, brand_id, content_type,"
+            " dimension, option_value, sample_count, evidence_weight, avg_score, score_variance,"
+            " best_score, worst_score, recent_scores, prior_source, post_mean, post_kappa,"
+            " post_alpha, post_beta, interval_low, interval_high, prob_best) VALUES (:as_of_date,"
+            " :user_id, :brand_id, :content_type, :dimension, :option_value, :sample_count,"
+            " :evidence_weight, :avg_score, :score_variance, :best_score, :worst_score,"
+            " :recent_scores, :prior_source, :post_mean, :post_kappa, :post_alpha, :post_beta,"
+            " :interval_low, :interval_high, :prob_best)"
+        ),
+        [_row(as_of, user_id, item) for user_id, item in rows],
+    )
+
+
+def _row(as_of: dt.date, user_id: str, item: OptionPosterior) -> dict:
+    scores = item.scores
+    mean = sum(scores) / len(scores) if scores else None
+    variance = sum((s - mean) ** 2 for s in scores) / len(scores) if scores and mean is not None else None
+    return {
+        "as_of_date": as_of,
+        "user_id": user_id,
+        "brand_id": item.brand_id,
+        "content_type": item.content_type,
+        "dimension": item.dimension,
+        "option_value": item.option,
+        "sample_count": item.sample_count,
+        "evidence_weight": item.evidence_weight,
+        "avg_score": mean,
+        "score_variance": variance,
+        "best_score": max(scores) if scores else None,
+        "worst_score": min(scores) if scores else None,
+        "recent_scores": json.dumps(list(scores[-10:])),
+        "prior_source": item.prior_source,
+        "post_mean": item.posterior.mu,
+        "post_kappa": item.posterior.kappa,
+        "post_alpha": item.posterior.alpha,
+        "post_beta": item.posterior.beta,
+        "interval_low": item.interval_low,
+        "interval_high": item.interval_high,
+        "prob_best": item.prob_best,
+    }
+
+
+def latest_posteriors(connection: Connection, today: dt.date) -> PosteriorTable:
+    """{(brand_id, content_type): {dimension: {option: posterior}}} from the newest day <= today."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT brand_id, content_type, dimension, option_value, post_mean, post_kappa,"
+            " post_alpha, post_beta FROM toby_strategy_scores WHERE as_of_date = (SELECT"
+            " MAX(as_of_date) FROM toby_strategy_scores WHERE as_of_date <= :today)"
+        ),
+        {"today": today},
+    )
+    table: PosteriorTable = {}
+    for r in rows:
+        table.setdefault((r.brand_id, r.content_type), {}).setdefault(r.dimension, {})[
+            r.option_value
+        ] = NormalGamma(r.post_mean, r.post_kappa, r.post_alpha, r.post_beta)
+    return table

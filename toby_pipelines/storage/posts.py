@@ -1,0 +1,207 @@
+"""Scheduled posts and the strategy tags Toby attaches to the ones it makes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.buffer.slots import Slot
+from toby_pipelines.storage.database import utc
+
+
+@dataclass(frozen=True)
+class PublishablePost:
+    id: str
+    user_id: str
+    brand_id: str
+    platform: str
+    content_type: str
+    slot_at: dt.datetime
+    status: str
+    title: str
+    caption: str
+    account_handle: str
+    options: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PublishedPost:
+    id: str
+    user_id: str
+    brand_id: str
+    content_type: str
+    media_id: str
+    published_at: dt.datetime
+    account_handle: str
+
+
+def post_id_for(slot: Slot) -> str:
+    """A post's id follows from its slot, so the same slot can never get two different posts."""
+    return f"{slot.brand_id}:{slot.content_type}:{slot.at.strftime('%Y%m%dT%H%MZ')}"
+
+
+def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -> set[Slot]:
+    rows = connection.execute(
+        sa.text(
+            "SELECT brand_id, content_type, slot_at FROM scheduled_posts"
+            " WHERE slot_at > :start AND slot_at <= :end AND status <> 'failed'"
+        ),
+        {"start": start, "end": end},
+    )
+    return {Slot(utc(row.slot_at), row.brand_id, row.content_type) for row in rows}
+
+
+def insert_toby_post(
+    connection: Connection,
+    *,
+    slot: Slot,
+    user_id: str,
+    platform: str,
+    title: str,
+    caption: str,
+    content_lines: tuple[str, ...],
+    options: Mapping[str, str],
+    is_experiment: bool,
+    now: dt.datetime,
+) -> bool:
+    """Schedule a generated post in its slot with its tags; False when the slot was already taken."""
+    post_id = post_id_for(slot)
+    inserted = connection.execute(
+        sa.text(
+            "INSERT INTO scheduled_posts (id, user_id, brand_id, platform, content_type, slot_at,"
+            " created_by, status, title, caption, content_lines, created_at, updated_at)"
+            " VALUES (:id, :user_id, :brand_id, :platform, :content_type, :slot_at, 'toby',"
+            " 'generated', :title, :caption, :lines, :now, :now)"
+            " ON CONFLICT (brand_id, content_type, slot_at) DO NOTHING"
+        ),
+        {
+            "id": post_id,
+            "user_id": user_id,
+            "brand_id": slot.brand_id,
+            "platform": platform,
+            "content_type": slot.content_type,
+            "slot_at": slot.at,
+            "title": title,
+            "caption": caption,
+            "lines": json.dumps(list(content_lines)),
+            "now": now,
+        },
+    ).rowcount
+    if not inserted:
+        return False
+    connection.execute(
+        sa.text(
+            "INSERT INTO toby_content_tags (post_id, user_id, content_type, personality,"
+            " topic_bucket, hook_strategy, title_format, visual_style, is_experiment, created_at)"
+            " VALUES (:post_id, :user_id, :content_type, :personality, :topic_bucket,"
+            " :hook_strategy, :title_format, :visual_style, :is_experiment, :now)"
+        ),
+        {
+            "post_id": post_id,
+            "user_id": user_id,
+            "content_type": slot.content_type,
+            "is_experiment": is_experiment,
+            "now": now,
+            **{key: options[key] for key in ("personality", "topic_bucket", "hook_strategy", "title_format", "visual_style")},
+        },
+    )
+    return True
+
+
+def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[PublishablePost]:
+    """Posts whose slot has come, ready or interrupted mid-publish, oldest first."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.id, p.user_id, p.brand_id, p.platform, p.content_type, p.slot_at, p.status,"
+            " p.title, p.caption, a.handle, t.personality, t.topic_bucket, t.hook_strategy,"
+            " t.title_format, t.visual_style FROM scheduled_posts p"
+            " JOIN platform_accounts a ON a.brand_id = p.brand_id AND a.platform = p.platform"
+            " LEFT JOIN toby_content_tags t ON t.post_id = p.id"
+            " WHERE p.status IN ('generated', 'publishing') AND p.slot_at <= :now"
+            " ORDER BY p.slot_at, p.id LIMIT :limit"
+        ),
+        {"now": now, "limit": limit},
+    )
+    return [
+        PublishablePost(
+            id=row.id,
+            user_id=row.user_id,
+            brand_id=row.brand_id,
+            platform=row.platform,
+            content_type=row.content_type,
+            slot_at=utc(row.slot_at),
+            status=row.status,
+            title=row.title or "",
+            caption=row.caption or "",
+            account_handle=row.handle,
+            options={
+                key: getattr(row, key)
+                for key in ("personality", "topic_bucket", "hook_strategy", "title_format", "visual_style")
+                if getattr(row, key) is not None
+            },
+        )
+        for row in rows
+    ]
+
+
+def claim_for_publishing(connection: Connection, post_id: str, now: dt.datetime) -> bool:
+    """Mark a post as being published; False if another run already finished it."""
+    return bool(
+        connection.execute(
+            sa.text(
+                "UPDATE scheduled_posts SET status = 'publishing', updated_at = :now"
+                " WHERE id = :id AND status IN ('generated', 'publishing')"
+            ),
+            {"id": post_id, "now": now},
+        ).rowcount
+    )
+
+
+def mark_published(connection: Connection, post_id: str, media_id: str, now: dt.datetime) -> bool:
+    return bool(
+        connection.execute(
+            sa.text(
+                "UPDATE scheduled_posts SET status = 'published', media_id = :media_id,"
+                " published_at = :now, error = NULL, updated_at = :now"
+                " WHERE id = :id AND status = 'publishing'"
+            ),
+            {"id": post_id, "media_id": media_id, "now": now},
+        ).rowcount
+    )
+
+
+def mark_failed(connection: Connection, post_id: str, error: str, now: dt.datetime) -> None:
+    connection.execute(
+        sa.text(
+            "UPDATE scheduled_posts SET status = 'failed', error = :error, updated_at = :now"
+            " WHERE id = :id AND status <> 'published'"
+        ),
+        {"id": post_id, "error": error[:2000], "now": now},
+    )
+
+
+def published_between(
+    connection: Connection, start: dt.datetime, end: dt.datetime
+) -> list[PublishedPost]:
+    """Posts published in [start, end)."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.id, p.user_id, p.brand_id, p.content_type, p.media_id, p.published_at,"
+            " a.handle FROM scheduled_posts p"
+            " JOIN platform_accounts a ON a.brand_id = p.brand_id AND a.platform = p.platform"
+            " WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :end"
+            " ORDER BY p.published_at, p.id"
+        ),
+        {"start": start, "end": end},
+    )
+    return [
+        PublishedPost(
+            r.id, r.user_id, r.brand_id, r.content_type, r.media_id, utc(r.published_at), r.handle
+        )
+        for r in rows
+    ]

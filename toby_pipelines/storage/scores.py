@@ -1,0 +1,109 @@
+"""Post scores (48h early, 7d final) and the views of them the learning steps need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.storage.database import as_date
+from toby_pipelines.strategy.evidence import ScoredPost
+
+
+@dataclass(frozen=True)
+class PostScore:
+    post_id: str
+    phase: str
+    score_date: dt.date
+    toby_score: float
+    raw_views_score: float
+    relative_views_score: float
+    engagement_score: float
+    follower_context_score: float
+    views: int
+    baseline_avg_views: float | None
+    followers_per_1k_views: float
+    engagement_rate: float
+
+
+_COLUMNS = tuple(PostScore.__dataclass_fields__)
+_VALUES = tuple(c for c in _COLUMNS if c not in ("post_id", "phase"))
+
+
+def upsert_scores(connection: Connection, scores: Sequence[PostScore], now: dt.datetime) -> int:
+    if not scores:
+        return 0
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _VALUES)
+    connection.execute(
+        sa.text(
+            f"INSERT INTO post_scores ({', '.join(_COLUMNS)})"
+            f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
+            f" ON CONFLICT (post_id, phase) DO UPDATE SET {updates}"
+        ),
+        [asdict(s) for s in scores],
+    )
+    # The content tag carries the post's latest score: the final one once it exists.
+    for score in scores:
+        connection.execute(
+            sa.text(
+                "UPDATE toby_content_tags SET toby_score = :score, score_phase = :phase,"
+                " scored_at = :now WHERE post_id = :post_id AND (score_phase IS NULL"
+                " OR score_phase = :phase OR :phase = '7d')"
+                " AND (toby_score IS NULL OR toby_score <> :score OR score_phase <> :phase)"
+            ),
+            {"score": score.toby_score, "phase": score.phase, "now": now, "post_id": score.post_id},
+        )
+    return len(scores)
+
+
+def scored_posts_between(
+    connection: Connection, first_day: dt.date, last_day: dt.date, user_ids: Sequence[str] | None = None
+) -> list[tuple[str, dt.date, ScoredPost]]:
+    """(user_id, score_date, scored post with its options) for Toby's posts scored in the window."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
+            " s.toby_score, t.personality, t.topic_bucket, t.hook_strategy, t.title_format,"
+            " t.visual_style FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
+            " JOIN toby_content_tags t ON t.post_id = s.post_id"
+            " WHERE s.score_date >= :first AND s.score_date <= :last ORDER BY s.score_date, s.post_id"
+        ),
+        {"first": first_day, "last": last_day},
+    )
+    result = []
+    for r in rows:
+        if user_ids is not None and r.user_id not in user_ids:
+            continue
+        options = {
+            "personality": r.personality,
+            "topic_bucket": r.topic_bucket,
+            "hook_strategy": r.hook_strategy,
+            "title_format": r.title_format,
+            "visual_style": r.visual_style,
+        }
+        result.append(
+            (
+                r.user_id,
+                as_date(r.score_date),
+                ScoredPost(r.post_id, r.brand_id, r.content_type, r.phase, r.toby_score, options),
+            )
+        )
+    return result
+
+
+def final_scores_between(
+    connection: Connection, first_day: dt.date, last_day: dt.date
+) -> list[tuple[str, str, dt.date, float]]:
+    """(brand_id, content_type, score_date, score) of every final (7d) score in the window."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.brand_id, p.content_type, s.score_date, s.toby_score FROM post_scores s"
+            " JOIN scheduled_posts p ON p.id = s.post_id WHERE s.phase = '7d'"
+            " AND s.score_date >= :first AND s.score_date <= :last"
+        ),
+        {"first": first_day, "last": last_day},
+    )
+    return [(r.brand_id, r.content_type, as_date(r.score_date), r.toby_score) for r in rows]

@@ -1,0 +1,95 @@
+"""Metrics snapshots: a post's cumulative metrics at each checkpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.baselines.rolling import ViewObservation
+from toby_pipelines.storage.database import as_date, utc
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    post_id: str
+    checkpoint: str
+    checkpoint_at: dt.datetime
+    partition_date: dt.date
+    captured_at: dt.datetime
+    views: int
+    reach: int
+    likes: int
+    comments: int
+    saves: int
+    shares: int
+    follows: int
+    followers_at_capture: int
+
+
+_COLUMNS = tuple(Snapshot.__dataclass_fields__)
+_VALUES = ("views", "reach", "likes", "comments", "saves", "shares", "follows", "followers_at_capture")
+
+
+def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> int:
+    """Insert or correct snapshots; an identical re-capture changes nothing (not even captured_at)."""
+    if not snapshots:
+        return 0
+    changed = " OR ".join(f"metrics_snapshots.{c} <> excluded.{c}" for c in _VALUES)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in (*_VALUES, "captured_at", "checkpoint_at", "partition_date"))
+    statement = sa.text(
+        f"INSERT INTO metrics_snapshots ({', '.join(_COLUMNS)})"
+        f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
+        f" ON CONFLICT (post_id, checkpoint) DO UPDATE SET {updates} WHERE {changed}"
+    )
+    connection.execute(statement, [asdict(s) for s in snapshots])
+    return len(snapshots)
+
+
+@dataclass(frozen=True)
+class SnapshotForScoring:
+    post_id: str
+    user_id: str
+    brand_id: str
+    content_type: str
+    checkpoint: str
+    day: dt.date
+    views: int
+    reach: int
+    likes: int
+    comments: int
+    saves: int
+    shares: int
+    follows: int
+    followers_at_capture: int
+
+
+def snapshots_between(
+    connection: Connection, first_day: dt.date, last_day: dt.date, checkpoints: Sequence[str]
+) -> list[SnapshotForScoring]:
+    rows = connection.execute(
+        sa.text(
+            "SELECT s.post_id, p.user_id, p.brand_id, p.content_type, s.checkpoint,"
+            " s.partition_date, s.views, s.reach, s.likes, s.comments, s.saves, s.shares,"
+            " s.follows, s.followers_at_capture FROM metrics_snapshots s"
+            " JOIN scheduled_posts p ON p.id = s.post_id"
+            " WHERE s.partition_date >= :first AND s.partition_date <= :last"
+            " ORDER BY s.partition_date, s.post_id, s.checkpoint"
+        ),
+        {"first": first_day, "last": last_day},
+    )
+    return [
+        SnapshotForScoring(
+            r.post_id, r.user_id, r.brand_id, r.content_type, r.checkpoint, as_date(r.partition_date),
+            r.views, r.reach, r.likes, r.comments, r.saves, r.shares, r.follows, r.followers_at_capture,
+        )
+        for r in rows
+        if r.checkpoint in checkpoints
+    ]
+
+
+def view_observations(snapshots: Sequence[SnapshotForScoring]) -> list[ViewObservation]:
+    return [ViewObservation(s.brand_id, s.content_type, s.checkpoint, s.day, s.views) for s in snapshots]

@@ -1,0 +1,95 @@
+"""Turning Toby on and off per user, and reading its settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.content.content_dna import InvalidContentDNA, validate_content_dna
+from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.brands import list_brands
+
+
+class UnknownUser(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class TobySettings:
+    user_id: str
+    enabled: bool
+    phase: str
+    buffer_days: int
+    explore_ratio: float
+    enabled_at: dt.datetime | None
+
+
+def _require_user(connection: Connection, user_id: str) -> None:
+    found = connection.execute(sa.text("SELECT 1 FROM users WHERE id = :u"), {"u": user_id}).first()
+    if found is None:
+        raise UnknownUser(f"no user with id {user_id!r}")
+
+
+def enable_toby(connection: Connection, user_id: str, now: dt.datetime) -> None:
+    """Turn Toby on, refusing when any of the user's brands has empty or invalid Content DNA."""
+    _require_user(connection, user_id)
+    brands = list_brands(connection, [user_id])
+    if not brands:
+        raise InvalidContentDNA(f"user {user_id!r} has no brand: add one with its Content DNA first")
+    for brand in brands:
+        validate_content_dna(brand.name, brand.dna)
+    connection.execute(
+        sa.text(
+            "INSERT INTO toby_state (user_id, enabled, enabled_at, phase, phase_started_at,"
+            " created_at, updated_at) VALUES (:u, TRUE, :now, 'bootstrap', :now, :now, :now)"
+            " ON CONFLICT (user_id) DO UPDATE SET enabled = TRUE, enabled_at = excluded.enabled_at,"
+            " updated_at = excluded.updated_at"
+        ),
+        {"u": user_id, "now": now},
+    )
+    log_activity(
+        connection,
+        user_id=user_id,
+        action_type="toby_enabled",
+        description=f"Toby enabled for {len(brands)} brand(s): {', '.join(b.name for b in brands)}",
+        dedupe_key=f"enabled:{user_id}:{now.isoformat()}",
+        now=now,
+        level="success",
+    )
+
+
+def disable_toby(connection: Connection, user_id: str, now: dt.datetime) -> None:
+    """Turn Toby off: no new content; measuring and learning go on."""
+    _require_user(connection, user_id)
+    connection.execute(
+        sa.text(
+            "UPDATE toby_state SET enabled = FALSE, disabled_at = :now, updated_at = :now"
+            " WHERE user_id = :u"
+        ),
+        {"u": user_id, "now": now},
+    )
+    log_activity(
+        connection,
+        user_id=user_id,
+        action_type="toby_disabled",
+        description="Toby disabled: no new content will be generated; analysis continues",
+        dedupe_key=f"disabled:{user_id}:{now.isoformat()}",
+        now=now,
+    )
+
+
+def toby_settings(connection: Connection, user_ids: list[str] | None = None) -> list[TobySettings]:
+    rows = connection.execute(
+        sa.text(
+            "SELECT user_id, enabled, phase, buffer_days, explore_ratio, enabled_at FROM toby_state"
+            " ORDER BY user_id"
+        )
+    ).all()
+    return [
+        TobySettings(r.user_id, bool(r.enabled), r.phase, r.buffer_days, r.explore_ratio, r.enabled_at)
+        for r in rows
+        if user_ids is None or r.user_id in user_ids
+    ]

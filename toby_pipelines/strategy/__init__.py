@@ -1,0 +1,1 @@
+"""What Toby can choose for a post, and how it learns which choices work."""
