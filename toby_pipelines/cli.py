@@ -11,7 +11,13 @@ from pathlib import Path
 from toby_pipelines.content.content_dna import InvalidContentDNA
 from toby_pipelines.storage.activity import recent_activity
 from toby_pipelines.storage.baselines import active_drift_ratios
-from toby_pipelines.storage.brands import create_brand, create_user, list_brands, set_slot_times, upsert_platform_account
+from toby_pipelines.storage.brands import (
+    create_brand,
+    create_user,
+    list_brands,
+    set_slot_times,
+    upsert_platform_account,
+)
 from toby_pipelines.storage.database import DEFAULT_DATA_DIR, Database, default_database_url
 from toby_pipelines.storage.toby_state import UnknownUser, disable_toby, enable_toby, toby_settings
 
@@ -28,7 +34,9 @@ def _database(args: argparse.Namespace) -> Database:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     with _database(args).transaction() as connection:
-        create_user(connection, user_id=args.user, email=args.email, name=args.name or args.user, now=_now())
+        create_user(
+            connection, user_id=args.user, email=args.email, name=args.name or args.user, now=_now()
+        )
     print(f"user {args.user} created")
     return 0
 
@@ -36,12 +44,30 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 def cmd_brand_add(args: argparse.Namespace) -> int:
     dna = json.loads(Path(args.dna).read_text())
     with _database(args).transaction() as connection:
-        create_brand(connection, brand_id=args.brand, user_id=args.user, name=args.name or args.brand, dna=dna, now=_now())
-        set_slot_times(connection, args.brand, "reel", args.reel_times.split(",") if args.reel_times else [])
-        set_slot_times(connection, args.brand, "carousel", args.carousel_times.split(",") if args.carousel_times else [])
+        create_brand(
+            connection,
+            brand_id=args.brand,
+            user_id=args.user,
+            name=args.name or args.brand,
+            dna=dna,
+            now=_now(),
+        )
+        set_slot_times(
+            connection, args.brand, "reel", args.reel_times.split(",") if args.reel_times else []
+        )
+        set_slot_times(
+            connection,
+            args.brand,
+            "carousel",
+            args.carousel_times.split(",") if args.carousel_times else [],
+        )
         upsert_platform_account(
-            connection, brand_id=args.brand, platform=args.platform, handle=args.handle,
-            followers=args.followers, now=_now(),
+            connection,
+            brand_id=args.brand,
+            platform=args.platform,
+            handle=args.handle,
+            followers=args.followers,
+            now=_now(),
         )
     print(f"brand {args.brand} added for {args.user}")
     return 0
@@ -72,7 +98,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Toby has never been enabled for {args.user}")
         return 0
     state = settings[0]
-    print(f"user: {state.user_id}\nstatus: {'ON' if state.enabled else 'OFF'}\nphase: {state.phase}")
+    print(
+        f"user: {state.user_id}\nstatus: {'ON' if state.enabled else 'OFF'}\nphase: {state.phase}"
+    )
     print(f"buffer_days: {state.buffer_days}\nexplore_ratio: {state.explore_ratio:.2f} (setting)")
     for brand in brands:
         overrides = {ct: r for (b, ct), r in drift.items() if b == brand.id}
@@ -106,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     brand.add_argument("brand")
     brand.add_argument("--user", required=True)
     brand.add_argument("--name")
-    brand.add_argument("--dna", required=True, help="JSON: niche, tone, topic_buckets, content_examples")
+    brand.add_argument(
+        "--dna", required=True, help="JSON: niche, tone, topic_buckets, content_examples"
+    )
     brand.add_argument("--handle", required=True)
     brand.add_argument("--platform", default="instagram")
     brand.add_argument("--followers", type=int, default=0)
@@ -114,7 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     brand.add_argument("--carousel-times", default="10:00,18:00", help="HH:MM,... UTC")
     brand.set_defaults(run=cmd_brand_add)
 
-    for name, func, text in (("enable", cmd_enable, "turn Toby on"), ("disable", cmd_disable, "turn Toby off")):
+    for name, func, text in (
+        ("enable", cmd_enable, "turn Toby on"),
+        ("disable", cmd_disable, "turn Toby off"),
+    ):
         command = sub.add_parser(name, help=text)
         command.add_argument("user")
         command.set_defaults(run=func)

@@ -57,13 +57,23 @@ def drift_on(scores: list[tuple[dt.date, float]], day: dt.date) -> DriftDecision
     until = day + dt.timedelta(days=DRIFT_DAYS)
     if ratio < DROP_RATIO:
         return DriftDecision(
-            "explore_more", DROP_EXPLORE_RATIO, day, until, recent, previous,
+            "explore_more",
+            DROP_EXPLORE_RATIO,
+            day,
+            until,
+            recent,
+            previous,
             f"last 14 days averaged {recent:.1f} vs {previous:.1f} before ({ratio:.2f}x < 0.8x): "
             f"exploring at {DROP_EXPLORE_RATIO:.0%} until {until}",
         )
     if ratio > SURGE_RATIO:
         return DriftDecision(
-            "exploit_more", SURGE_EXPLORE_RATIO, day, until, recent, previous,
+            "exploit_more",
+            SURGE_EXPLORE_RATIO,
+            day,
+            until,
+            recent,
+            previous,
             f"last 14 days averaged {recent:.1f} vs {previous:.1f} before ({ratio:.2f}x > 1.2x): "
             f"exploring at {SURGE_EXPLORE_RATIO:.0%} until {until}",
         )

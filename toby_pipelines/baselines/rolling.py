@@ -31,5 +31,7 @@ def rolling_average_views(
     sums: dict[tuple[str, str, str], list[int]] = {}
     for item in observations:
         if start <= item.day <= as_of:
-            sums.setdefault((item.brand_id, item.content_type, item.checkpoint), []).append(item.views)
+            sums.setdefault((item.brand_id, item.content_type, item.checkpoint), []).append(
+                item.views
+            )
     return {key: sum(values) / len(values) for key, values in sums.items()}

@@ -40,7 +40,9 @@ def buffer_health(slots: Iterable[Slot], filled: Iterable[Slot], now: dt.datetim
         status = "LOW"
     else:
         status = "HEALTHY"
-    return BufferHealth(status, len(window), len(window) - len(empty), covered.total_seconds() / 3600)
+    return BufferHealth(
+        status, len(window), len(window) - len(empty), covered.total_seconds() / 3600
+    )
 
 
 def worst(statuses: Iterable[str]) -> str:

@@ -54,7 +54,8 @@ def compute_baselines(database: Database, day: dt.date, now: dt.datetime) -> Bas
                 avg_views_7d=views.get((brand.id, content_type, "7d")),
                 avg_score=sum(in_window) / len(in_window) if in_window else None,
                 post_count=len(in_window),
-                followers=max(captures)[1] if captures else brand.followers,
+                # Only captured counts: a live count would make a re-run of an old day differ.
+                followers=max(captures)[1] if captures else None,
                 recent_avg_score=drift.recent_avg if drift else None,
                 previous_avg_score=drift.previous_avg if drift else None,
                 drift_action=drift.action if drift else None,

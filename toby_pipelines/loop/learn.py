@@ -15,7 +15,12 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.posteriors import replace_posteriors
 from toby_pipelines.storage.scores import scored_posts_between
 from toby_pipelines.strategy.dimensions import CONTENT_TYPES
-from toby_pipelines.strategy.posteriors import BrandProfile, OptionPosterior, leaders, user_posteriors
+from toby_pipelines.strategy.posteriors import (
+    BrandProfile,
+    OptionPosterior,
+    leaders,
+    user_posteriors,
+)
 
 # Posteriors learn from the scores of the last 90 days: old enough evidence stops steering.
 LEARNING_HORIZON_DAYS = 90
@@ -51,12 +56,18 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
         if not mine:
             continue
         yesterday = user_posteriors(
-            profiles, CONTENT_TYPES, [p for d, p in mine if d < day], _rng(day, user_id), summarize=False
+            profiles,
+            CONTENT_TYPES,
+            [p for d, p in mine if d < day],
+            _rng(day, user_id),
+            summarize=False,
         )
         before, after = leaders(yesterday), leaders(today)
         for key, option in sorted(after.items()):
             if before.get(key) != option and any(
-                item.brand_id == key[0] and item.content_type == key[1] and item.dimension == key[2]
+                item.brand_id == key[0]
+                and item.content_type == key[1]
+                and item.dimension == key[2]
                 and item.sample_count > 0
                 for item in today
             ):

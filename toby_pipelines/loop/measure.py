@@ -24,7 +24,9 @@ class CaptureSummary:
     complete: bool = True
 
 
-def capture_snapshots(database: Database, platform: Platform, day: dt.date, now: dt.datetime) -> CaptureSummary:
+def capture_snapshots(
+    database: Database, platform: Platform, day: dt.date, now: dt.datetime
+) -> CaptureSummary:
     """Snapshots for checkpoints reached on `day` up to `now`, written all together or not at all.
 
     Every value is validated before anything is written: a negative, missing or non-numeric metric

@@ -84,8 +84,12 @@ def fill_buffer(
                     drift_ratios.get((brand.id, slot.content_type), settings.explore_ratio),
                     rng,
                 )
-                request = GenerationRequest(brand_name=brand.name, content_type=slot.content_type, dna=dna, **choice.options)
-                post = generate(request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}")
+                request = GenerationRequest(
+                    brand_name=brand.name, content_type=slot.content_type, dna=dna, **choice.options
+                )
+                post = generate(
+                    request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
+                )
                 with database.transaction() as connection:
                     if insert_toby_post(
                         connection,

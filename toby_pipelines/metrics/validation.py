@@ -55,7 +55,9 @@ def metric_problems(post_id: str, raw: Mapping[str, Any]) -> list[str]:
             continue
         count = _as_count(raw[field])
         if count is None:
-            problems.append(f"post {post_id}: field '{field}' is not a whole number: {raw[field]!r}")
+            problems.append(
+                f"post {post_id}: field '{field}' is not a whole number: {raw[field]!r}"
+            )
         elif count < 0:
             problems.append(f"post {post_id}: field '{field}' is negative: {raw[field]!r}")
     return problems

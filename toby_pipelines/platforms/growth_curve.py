@@ -25,4 +25,4 @@ def reveal(final_value: object, age_hours: float) -> object:
     """The cumulative value at an age; values that are not counts pass through untouched."""
     if isinstance(final_value, bool) or not isinstance(final_value, int | float):
         return final_value
-    return int(math.floor(final_value * revealed_fraction(age_hours)))
+    return math.floor(final_value * revealed_fraction(age_hours))

@@ -111,7 +111,9 @@ class SimulatedPlatform:
         if row is None:
             raise UnknownMedia(f"the simulated platform has no media {media_id!r}")
         age_hours = (as_of - utc(row.published_at)).total_seconds() / 3600
-        return {name: reveal(value, age_hours) for name, value in load_json(row.final_metrics).items()}
+        return {
+            name: reveal(value, age_hours) for name, value in load_json(row.final_metrics).items()
+        }
 
     def followers(self, account_handle: str, as_of: dt.datetime) -> int:
         with self.database.engine.connect() as connection:

@@ -13,7 +13,9 @@ def _cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]], limit: int = 20) -> str:
+def markdown_table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], limit: int = 20
+) -> str:
     rows = list(rows)
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows[:limit]]

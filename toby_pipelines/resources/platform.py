@@ -23,5 +23,7 @@ class SimulatedPlatformResource(dg.ConfigurableResource):
 
     def get(self) -> SimulatedPlatform:
         if self._platform is None:
-            self._platform = SimulatedPlatform(self.database.get(), load_audience(self.audience), self.seed)
+            self._platform = SimulatedPlatform(
+                self.database.get(), load_audience(self.audience), self.seed
+            )
         return self._platform

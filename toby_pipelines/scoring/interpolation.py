@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -20,9 +21,9 @@ class LogCurve:
         ys = [float(y) for _, y in anchors]
         if any(x <= 0 for x in xs):
             raise ValueError(f"anchor x values must be positive, got {xs}")
-        if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(xs)):
             raise ValueError(f"anchor x values must increase, got {xs}")
-        if any(b < a for a, b in zip(ys, ys[1:], strict=False)):
+        if any(b < a for a, b in itertools.pairwise(ys)):
             raise ValueError(f"anchor scores must not decrease, got {ys}")
         self._logs = [math.log10(x) for x in xs]
         self._scores = ys

@@ -10,8 +10,8 @@ from typing import Any
 
 import dagster as dg
 
-from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.definitions import defs as load_defs
+from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.platform import SimulatedPlatformResource
 from toby_pipelines.simulation.demo_report import build_report, format_report
@@ -23,11 +23,15 @@ from toby_pipelines.simulation.progress import ProgressBar
 MEASUREMENT_TAIL_DAYS = 7
 
 
-def run_demo(database_url: str, days: int = 30, report_path: Path | None = None, seed: int = 0) -> dict[str, Any]:
+def run_demo(
+    database_url: str, days: int = 30, report_path: Path | None = None, seed: int = 0
+) -> dict[str, Any]:
     """Simulate `days` publishing days (plus the 7 days their last posts need to be scored),
     ending at today's midnight UTC, and return the report."""
     if days < 7:
-        raise ValueError(f"--days must be at least 7 to compare a first and a last week, got {days}")
+        raise ValueError(
+            f"--days must be at least 7 to compare a first and a last week, got {days}"
+        )
     started = time.monotonic()
     total_days = days + MEASUREMENT_TAIL_DAYS
     today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -38,7 +42,9 @@ def run_demo(database_url: str, days: int = 30, report_path: Path | None = None,
     )
     create_demo_world(database.get(), base["platform"].get(), start)
 
-    driver = SimulationDriver(load_defs(), dg.DagsterInstance.ephemeral(), lambda at: with_clock(base, at))
+    driver = SimulationDriver(
+        load_defs(), dg.DagsterInstance.ephemeral(), lambda at: with_clock(base, at)
+    )
     moments = list(event_times(database, start, total_days))
     progress = ProgressBar(len(moments), "simulating")
     for index, at in enumerate(moments, start=1):
@@ -60,4 +66,3 @@ def fresh_sqlite_url(path: Path) -> str:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     return f"sqlite:///{path}"
-

@@ -47,7 +47,9 @@ def _leaders(database: Database) -> dict[tuple[str, str], dict[str, dict[str, An
     return leaders
 
 
-def build_report(database: Database, start: dt.datetime, days: int, now: dt.datetime) -> dict[str, Any]:
+def build_report(
+    database: Database, start: dt.datetime, days: int, now: dt.datetime
+) -> dict[str, Any]:
     """Per brand and content type: mean final score of posts published in the first and in the
     last 7 of the `days` publishing days, the leading option per dimension, and buffer health."""
     first_week_end = start + dt.timedelta(days=7)
@@ -62,10 +64,20 @@ def build_report(database: Database, start: dt.datetime, days: int, now: dt.date
     rows = []
     for brand in brands:
         for content_type in sorted(times.get(brand.id, {})):
-            mine = [(utc(r.published_at), r.toby_score) for r in finals if r.brand_id == brand.id and r.content_type == content_type]
+            mine = [
+                (utc(r.published_at), r.toby_score)
+                for r in finals
+                if r.brand_id == brand.id and r.content_type == content_type
+            ]
             first = [s for at, s in mine if start <= at < first_week_end]
             last = [s for at, s in mine if last_week_start <= at < last_week_end]
-            slots = slots_in_window(brand.id, content_type, times[brand.id][content_type], now, now + dt.timedelta(hours=48))
+            slots = slots_in_window(
+                brand.id,
+                content_type,
+                times[brand.id][content_type],
+                now,
+                now + dt.timedelta(hours=48),
+            )
             rows.append(
                 {
                     "brand": brand.name,
@@ -78,7 +90,12 @@ def build_report(database: Database, start: dt.datetime, days: int, now: dt.date
                     "buffer_health": buffer_health(slots, taken, now).status,
                 }
             )
-    return {"start": start.isoformat(), "publishing_days": days, "end": now.isoformat(), "rows": rows}
+    return {
+        "start": start.isoformat(),
+        "publishing_days": days,
+        "end": now.isoformat(),
+        "rows": rows,
+    }
 
 
 def format_report(report: dict[str, Any]) -> str:

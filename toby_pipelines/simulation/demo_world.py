@@ -55,17 +55,27 @@ DEMO_BRANDS = [
 def create_demo_world(database: Database, platform: SimulatedPlatform, now: dt.datetime) -> str:
     """Create the demo user and brands, register their accounts on the simulated platform, enable Toby."""
     with database.transaction() as connection:
-        create_user(connection, user_id=DEMO_USER, email="demo@toby.example", name="Demo User", now=now)
+        create_user(
+            connection, user_id=DEMO_USER, email="demo@toby.example", name="Demo User", now=now
+        )
         for brand in DEMO_BRANDS:
             create_brand(
-                connection, brand_id=brand["id"], user_id=DEMO_USER, name=brand["name"],
-                dna=brand["dna"], now=now,
+                connection,
+                brand_id=brand["id"],
+                user_id=DEMO_USER,
+                name=brand["name"],
+                dna=brand["dna"],
+                now=now,
             )
             set_slot_times(connection, brand["id"], "reel", REEL_TIMES)
             set_slot_times(connection, brand["id"], "carousel", CAROUSEL_TIMES)
             upsert_platform_account(
-                connection, brand_id=brand["id"], platform="instagram", handle=brand["handle"],
-                followers=brand["followers"], now=now,
+                connection,
+                brand_id=brand["id"],
+                platform="instagram",
+                handle=brand["handle"],
+                followers=brand["followers"],
+                now=now,
             )
         enable_toby(connection, DEMO_USER, now)
     for brand in DEMO_BRANDS:

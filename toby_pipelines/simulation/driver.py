@@ -21,7 +21,9 @@ ResourcesAt = Callable[[dt.datetime], dict]
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
-def event_times(database: TobyDatabaseResource, start: dt.datetime, days: int) -> Iterator[dt.datetime]:
+def event_times(
+    database: TobyDatabaseResource, start: dt.datetime, days: int
+) -> Iterator[dt.datetime]:
     with database.get().engine.connect() as connection:
         slots = slot_times_by_brand(connection)
     times = sorted({t for per_type in slots.values() for ts in per_type.values() for t in ts})
@@ -35,7 +37,9 @@ def event_times(database: TobyDatabaseResource, start: dt.datetime, days: int) -
 
 
 class SimulationDriver:
-    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance, resources_at: ResourcesAt) -> None:
+    def __init__(
+        self, defs: dg.Definitions, instance: dg.DagsterInstance, resources_at: ResourcesAt
+    ) -> None:
         self.defs = defs
         self.instance = instance
         self.resources_at = resources_at

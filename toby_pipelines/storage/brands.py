@@ -39,9 +39,13 @@ class BrandRecord:
         }
 
 
-def create_user(connection: Connection, *, user_id: str, email: str, name: str, now: dt.datetime) -> None:
+def create_user(
+    connection: Connection, *, user_id: str, email: str, name: str, now: dt.datetime
+) -> None:
     connection.execute(
-        sa.text("INSERT INTO users (id, email, name, created_at) VALUES (:id, :email, :name, :now)"),
+        sa.text(
+            "INSERT INTO users (id, email, name, created_at) VALUES (:id, :email, :name, :now)"
+        ),
         {"id": user_id, "email": email, "name": name, "now": now},
     )
 
@@ -86,7 +90,9 @@ def set_slot_times(
     )
     for value in times:
         connection.execute(
-            sa.text("INSERT INTO brand_slots (brand_id, content_type, slot_time) VALUES (:b, :c, :t)"),
+            sa.text(
+                "INSERT INTO brand_slots (brand_id, content_type, slot_time) VALUES (:b, :c, :t)"
+            ),
             {"b": brand_id, "c": content_type, "t": value},
         )
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 _SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f+00:00"
+WRITE_OPTION = "toby_write"
 
 
 def default_database_url() -> str:
@@ -98,10 +99,21 @@ def create_engine(url: str) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        # Take the write lock up front: concurrent Dagster steps queue instead of deadlocking.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Write transactions take the lock up front, so concurrent Dagster steps queue (busy
+        # timeout) instead of failing on a lock upgrade; reads stay deferred and, in WAL mode,
+        # never block writers.
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
 
 
 class Database:
@@ -117,8 +129,8 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as connection:
+        """One write transaction: everything inside commits together or not at all."""
+        with write_transaction(self.engine) as connection:
             yield connection
 
     def migrate(self) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from toby_pipelines.storage.database import PROJECT_ROOT
+from toby_pipelines.storage.database import PROJECT_ROOT, write_transaction
 
 MIGRATIONS_DIR = PROJECT_ROOT / "sql"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -43,9 +43,11 @@ def _applied(connection: Connection) -> set[str]:
 def apply_migrations(engine: Engine, directory: Path = MIGRATIONS_DIR) -> list[str]:
     """Apply the migrations not yet recorded; returns the names applied. Safe to run concurrently."""
     applied_now: list[str] = []
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+            )
         done = _applied(connection)
         for path in migration_files(directory):
             version = path.name[:4]

@@ -16,7 +16,10 @@ PosteriorTable = dict[tuple[str, str], dict[str, dict[str, NormalGamma]]]
 
 
 def replace_posteriors(
-    connection: Connection, as_of: dt.date, user_ids: Sequence[str], rows: Sequence[tuple[str, OptionPosterior]]
+    connection: Connection,
+    as_of: dt.date,
+    user_ids: Sequence[str],
+    rows: Sequence[tuple[str, OptionPosterior]],
 ) -> None:
     for user_id in user_ids:
         connection.execute(
@@ -43,7 +46,9 @@ def replace_posteriors(
 def _row(as_of: dt.date, user_id: str, item: OptionPosterior) -> dict:
     scores = item.scores
     mean = sum(scores) / len(scores) if scores else None
-    variance = sum((s - mean) ** 2 for s in scores) / len(scores) if scores and mean is not None else None
+    variance = (
+        sum((s - mean) ** 2 for s in scores) / len(scores) if scores and mean is not None else None
+    )
     return {
         "as_of_date": as_of,
         "user_id": user_id,

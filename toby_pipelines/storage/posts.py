@@ -107,7 +107,16 @@ def insert_toby_post(
             "content_type": slot.content_type,
             "is_experiment": is_experiment,
             "now": now,
-            **{key: options[key] for key in ("personality", "topic_bucket", "hook_strategy", "title_format", "visual_style")},
+            **{
+                key: options[key]
+                for key in (
+                    "personality",
+                    "topic_bucket",
+                    "hook_strategy",
+                    "title_format",
+                    "visual_style",
+                )
+            },
         },
     )
     return True
@@ -141,7 +150,13 @@ def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[Publ
             account_handle=row.handle,
             options={
                 key: getattr(row, key)
-                for key in ("personality", "topic_bucket", "hook_strategy", "title_format", "visual_style")
+                for key in (
+                    "personality",
+                    "topic_bucket",
+                    "hook_strategy",
+                    "title_format",
+                    "visual_style",
+                )
                 if getattr(row, key) is not None
             },
         )

@@ -60,7 +60,10 @@ def upsert_scores(connection: Connection, scores: Sequence[PostScore], now: dt.d
 
 
 def scored_posts_between(
-    connection: Connection, first_day: dt.date, last_day: dt.date, user_ids: Sequence[str] | None = None
+    connection: Connection,
+    first_day: dt.date,
+    last_day: dt.date,
+    user_ids: Sequence[str] | None = None,
 ) -> list[tuple[str, dt.date, ScoredPost]]:
     """(user_id, score_date, scored post with its options) for Toby's posts scored in the window."""
     rows = connection.execute(

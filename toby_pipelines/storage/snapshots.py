@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.baselines.rolling import ViewObservation
-from toby_pipelines.storage.database import as_date, utc
+from toby_pipelines.storage.database import as_date
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,16 @@ class Snapshot:
 
 
 _COLUMNS = tuple(Snapshot.__dataclass_fields__)
-_VALUES = ("views", "reach", "likes", "comments", "saves", "shares", "follows", "followers_at_capture")
+_VALUES = (
+    "views",
+    "reach",
+    "likes",
+    "comments",
+    "saves",
+    "shares",
+    "follows",
+    "followers_at_capture",
+)
 
 
 def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> int:
@@ -39,7 +48,9 @@ def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> i
     if not snapshots:
         return 0
     changed = " OR ".join(f"metrics_snapshots.{c} <> excluded.{c}" for c in _VALUES)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in (*_VALUES, "captured_at", "checkpoint_at", "partition_date"))
+    updates = ", ".join(
+        f"{c} = excluded.{c}" for c in (*_VALUES, "captured_at", "checkpoint_at", "partition_date")
+    )
     statement = sa.text(
         f"INSERT INTO metrics_snapshots ({', '.join(_COLUMNS)})"
         f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
@@ -83,8 +94,20 @@ def snapshots_between(
     )
     return [
         SnapshotForScoring(
-            r.post_id, r.user_id, r.brand_id, r.content_type, r.checkpoint, as_date(r.partition_date),
-            r.views, r.reach, r.likes, r.comments, r.saves, r.shares, r.follows, r.followers_at_capture,
+            r.post_id,
+            r.user_id,
+            r.brand_id,
+            r.content_type,
+            r.checkpoint,
+            as_date(r.partition_date),
+            r.views,
+            r.reach,
+            r.likes,
+            r.comments,
+            r.saves,
+            r.shares,
+            r.follows,
+            r.followers_at_capture,
         )
         for r in rows
         if r.checkpoint in checkpoints
@@ -92,4 +115,6 @@ def snapshots_between(
 
 
 def view_observations(snapshots: Sequence[SnapshotForScoring]) -> list[ViewObservation]:
-    return [ViewObservation(s.brand_id, s.content_type, s.checkpoint, s.day, s.views) for s in snapshots]
+    return [
+        ViewObservation(s.brand_id, s.content_type, s.checkpoint, s.day, s.views) for s in snapshots
+    ]

@@ -38,7 +38,9 @@ def enable_toby(connection: Connection, user_id: str, now: dt.datetime) -> None:
     _require_user(connection, user_id)
     brands = list_brands(connection, [user_id])
     if not brands:
-        raise InvalidContentDNA(f"user {user_id!r} has no brand: add one with its Content DNA first")
+        raise InvalidContentDNA(
+            f"user {user_id!r} has no brand: add one with its Content DNA first"
+        )
     for brand in brands:
         validate_content_dna(brand.name, brand.dna)
     connection.execute(
@@ -89,7 +91,9 @@ def toby_settings(connection: Connection, user_ids: list[str] | None = None) -> 
         )
     ).all()
     return [
-        TobySettings(r.user_id, bool(r.enabled), r.phase, r.buffer_days, r.explore_ratio, r.enabled_at)
+        TobySettings(
+            r.user_id, bool(r.enabled), r.phase, r.buffer_days, r.explore_ratio, r.enabled_at
+        )
         for r in rows
         if user_ids is None or r.user_id in user_ids
     ]

@@ -65,7 +65,12 @@ def user_posteriors(
             for dimension in DIMENSIONS:
                 results.extend(
                     _dimension_posteriors(
-                        brand, content_type, dimension, pools[dimension], arms, has_history,
+                        brand,
+                        content_type,
+                        dimension,
+                        pools[dimension],
+                        arms,
+                        has_history,
                         rng if summarize else None,
                     )
                 )
@@ -100,7 +105,9 @@ def _dimension_posteriors(
 ) -> list[OptionPosterior]:
     posteriors: dict[str, tuple[NormalGamma, str, Evidence, list[float]]] = {}
     for option in options:
-        evidence, raw = arms.get((brand.brand_id, content_type, dimension, option), (Evidence(), []))
+        evidence, raw = arms.get(
+            (brand.brand_id, content_type, dimension, option), (Evidence(), [])
+        )
         prior, source = DEFAULT_PRIOR, "default"
         if not has_history:
             borrowed = _borrowed_prior(brand.brand_id, content_type, dimension, option, arms)

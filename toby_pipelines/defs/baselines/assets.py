@@ -37,11 +37,25 @@ def brand_baselines(
             "drifting": dg.MetadataValue.int(len(drifting)),
             "baselines": dg.MetadataValue.md(
                 markdown_table(
-                    ["brand", "type", "avg views 48h", "avg views 7d", "avg score", "posts", "followers", "drift"],
+                    [
+                        "brand",
+                        "type",
+                        "avg views 48h",
+                        "avg views 7d",
+                        "avg score",
+                        "posts",
+                        "followers",
+                        "drift",
+                    ],
                     [
                         (
-                            summary.brand_names.get(r.brand_id, r.brand_id), r.content_type,
-                            r.avg_views_48h, r.avg_views_7d, r.avg_score, r.post_count, r.followers,
+                            summary.brand_names.get(r.brand_id, r.brand_id),
+                            r.content_type,
+                            r.avg_views_48h,
+                            r.avg_views_7d,
+                            r.avg_score,
+                            r.post_count,
+                            r.followers,
                             r.drift_reason,
                         )
                         for r in summary.rows

@@ -55,7 +55,9 @@ def content_buffer(
             dg.AssetCheckResult(
                 check_name="buffer_is_healthy",
                 passed=status == "HEALTHY",
-                severity=dg.AssetCheckSeverity.ERROR if status == "CRITICAL" else dg.AssetCheckSeverity.WARN,
+                severity=dg.AssetCheckSeverity.ERROR
+                if status == "CRITICAL"
+                else dg.AssetCheckSeverity.WARN,
                 description=f"buffer {status}: {empty} empty slot(s) in the next 48 hours",
                 metadata={"status": status, "empty_slots_48h": empty},
             )

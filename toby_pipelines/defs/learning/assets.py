@@ -33,9 +33,14 @@ def strategy_posteriors(
             best[key] = item
     rows = [
         (
-            summary.brand_names.get(item.brand_id, item.brand_id), item.content_type,
-            item.dimension, item.option, item.posterior.mu, f"{item.interval_low:.1f}–{item.interval_high:.1f}",
-            round(item.prob_best, 3), item.sample_count,
+            summary.brand_names.get(item.brand_id, item.brand_id),
+            item.content_type,
+            item.dimension,
+            item.option,
+            item.posterior.mu,
+            f"{item.interval_low:.1f}–{item.interval_high:.1f}",
+            round(item.prob_best, 3),
+            item.sample_count,
         )
         for item in best.values()  # type: ignore[attr-defined]
     ]
@@ -45,7 +50,16 @@ def strategy_posteriors(
             "leader_changes": dg.MetadataValue.int(len(summary.leader_changes)),
             "leaders": dg.MetadataValue.md(
                 markdown_table(
-                    ["brand", "type", "dimension", "leader", "mean", "90% interval", "P(best)", "posts"],
+                    [
+                        "brand",
+                        "type",
+                        "dimension",
+                        "leader",
+                        "mean",
+                        "90% interval",
+                        "P(best)",
+                        "posts",
+                    ],
                     rows,
                     limit=60,
                 )

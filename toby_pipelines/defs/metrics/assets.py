@@ -12,7 +12,6 @@ from toby_pipelines.resources.platform import SimulatedPlatformResource
 
 @dg.asset(
     partitions_def=daily_partitions,
-    deps=["published_posts"],
     group_name="metrics",
     kinds={"python", "sql"},
     owners=["team:toby"],
@@ -26,7 +25,11 @@ def metrics_snapshots(
     """Cumulative metrics (views, reach, likes, comments, saves, shares, follows and the
     account's followers) of every published post that reaches a checkpoint age (6h, 24h, 48h,
     72h, 7d) on the partition's day, as the platform reports them. The raw evidence every score
-    and every lesson is built from. Re-materializing a day leaves the same rows."""
+    and every lesson is built from. Re-materializing a day leaves the same rows.
+
+    It reads the posts `published_posts` put out; that edge is not drawn because it would close
+    the loop into a cycle: `metrics_checkpoint_sensor` closes it instead, requesting a day's run
+    as posts cross checkpoints."""
     day = dt.date.fromisoformat(context.partition_key)
     summary = capture_snapshots(database.get(), platform.get(), day, clock.now())
     preview = markdown_table(

@@ -25,7 +25,9 @@ def metrics_checkpoint_sensor(
 ) -> dg.SensorResult:
     now = clock.now()
     # A first tick looks back one full measurement cycle so nothing pending is missed.
-    since = utc(context.cursor) if context.cursor else now - LONGEST_CHECKPOINT - dt.timedelta(days=1)
+    since = (
+        utc(context.cursor) if context.cursor else now - LONGEST_CHECKPOINT - dt.timedelta(days=1)
+    )
     days, cursor = due_days(database.get(), since, now, MAX_DAYS_PER_TICK)
     return dg.SensorResult(
         run_requests=[

@@ -25,9 +25,7 @@ def published_posts(
             "published": dg.MetadataValue.int(len(summary.published)),
             "failed": dg.MetadataValue.int(len(summary.failed)),
             "preview": dg.MetadataValue.md(
-                markdown_table(
-                    ["post", "media id / error"], [*summary.published, *summary.failed]
-                )
+                markdown_table(["post", "media id / error"], [*summary.published, *summary.failed])
             ),
         }
     )

@@ -36,8 +36,14 @@ def scored_posts(
                 ["post", "phase", "score", "raw", "relative", "engagement", "followers", "F/1K"],
                 [
                     (
-                        s.post_id, s.phase, s.toby_score, s.raw_views_score, s.relative_views_score,
-                        s.engagement_score, s.follower_context_score, s.followers_per_1k_views,
+                        s.post_id,
+                        s.phase,
+                        s.toby_score,
+                        s.raw_views_score,
+                        s.relative_views_score,
+                        s.engagement_score,
+                        s.follower_context_score,
+                        s.followers_per_1k_views,
                     )
                     for s in ranked
                 ],

@@ -1,0 +1,43 @@
+# Every target sets itself up: a fresh machine with Python 3.11 needs nothing else.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
+
+.PHONY: setup demo test lint format dev check-defs clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(SYNCED): $(BIN)/uv uv.lock pyproject.toml
+	$(BIN)/uv sync --locked --compile-bytecode --quiet
+	rm -f $(VENV)/.synced-* && touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $@
+
+setup: $(SYNCED) $(DAGSTER_HOME)/dagster.yaml
+
+demo: setup
+	$(BIN)/toby demo --days 30 --report demo-report.json
+
+test: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/dagster definitions validate -w workspace.yaml
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff format --check . && $(BIN)/ruff check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(VENV) $(DAGSTER_HOME) data demo-report.json

@@ -1,0 +1,65 @@
+"""The posterior update is a correct Bayesian update, not a running average.
+
+Checked against a brute-force grid posterior over (mean, precision), and for the weighted form:
+weight 2 on a score equals seeing it twice.
+"""
+
+import numpy as np
+import pytest
+
+from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
+
+
+def grid_posterior_mean(prior: NormalGamma, scores: list[float]) -> tuple[float, float]:
+    mus = np.linspace(-400, 500, 3601)  # wide: the mean's marginal is a heavy-tailed t
+    taus = np.linspace(1e-5, 0.05, 800)
+    m, t = np.meshgrid(mus, taus, indexing="ij")
+    log_p = (
+        (prior.alpha - 0.5) * np.log(t) - prior.beta * t - prior.kappa * t * (m - prior.mu) ** 2 / 2
+    )
+    for x in scores:
+        log_p += 0.5 * np.log(t) - t * (x - m) ** 2 / 2
+    p = np.exp(log_p - log_p.max())
+    p /= p.sum()
+    return float((p * m).sum()), float((p * t).sum())
+
+
+@pytest.mark.parametrize("scores", [[62.0], [40.0, 55.0, 71.0, 48.0], [80.0] * 6 + [20.0]])
+def test_update_matches_grid_posterior(scores):
+    evidence = Evidence()
+    for x in scores:
+        evidence = evidence.add(x)
+    post = update(DEFAULT_PRIOR, evidence)
+    grid_mu, grid_tau = grid_posterior_mean(DEFAULT_PRIOR, scores)
+    assert post.mu == pytest.approx(grid_mu, abs=0.05)
+    assert post.alpha / post.beta == pytest.approx(grid_tau, rel=0.02)
+
+
+def test_weight_two_equals_two_observations():
+    twice = update(DEFAULT_PRIOR, Evidence().add(70).add(70).add(30))
+    weighted = update(DEFAULT_PRIOR, Evidence().add(70, 2.0).add(30))
+    assert (weighted.mu, weighted.kappa, weighted.alpha, weighted.beta) == pytest.approx(
+        (twice.mu, twice.kappa, twice.alpha, twice.beta)
+    )
+
+
+def test_no_evidence_keeps_the_prior_and_more_evidence_narrows():
+    assert update(DEFAULT_PRIOR, Evidence()) == DEFAULT_PRIOR
+    few = update(DEFAULT_PRIOR, Evidence().add(60).add(64))
+    many = few
+    for _ in range(20):
+        many = update(many, Evidence().add(62))
+    assert many.mean_sd < few.mean_sd
+
+
+def test_draws_centre_on_the_posterior_mean():
+    post = update(DEFAULT_PRIOR, Evidence().add(70).add(74).add(66))
+    draws = post.draw_means(np.random.default_rng(1), 20_000)
+    assert draws.mean() == pytest.approx(post.mu, abs=0.5)
+
+
+def test_invalid_parameters_are_refused():
+    with pytest.raises(ValueError, match="positive"):
+        NormalGamma(50, 0, 1, 1)
+    with pytest.raises(ValueError, match="non-negative"):
+        Evidence().add(50, -1)
