@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.buffer.slots import Slot
 from toby_pipelines.storage.database import utc
+from toby_pipelines.strategy.dimensions import DIMENSIONS
 
 
 @dataclass(frozen=True)
@@ -107,16 +108,7 @@ def insert_toby_post(
             "content_type": slot.content_type,
             "is_experiment": is_experiment,
             "now": now,
-            **{
-                key: options[key]
-                for key in (
-                    "personality",
-                    "topic_bucket",
-                    "hook_strategy",
-                    "title_format",
-                    "visual_style",
-                )
-            },
+            **{dimension: options[dimension] for dimension in DIMENSIONS},
         },
     )
     return True
@@ -148,17 +140,7 @@ def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[Publ
             title=row.title or "",
             caption=row.caption or "",
             account_handle=row.handle,
-            options={
-                key: getattr(row, key)
-                for key in (
-                    "personality",
-                    "topic_bucket",
-                    "hook_strategy",
-                    "title_format",
-                    "visual_style",
-                )
-                if getattr(row, key) is not None
-            },
+            options={d: getattr(row, d) for d in DIMENSIONS if getattr(row, d) is not None},
         )
         for row in rows
     ]
