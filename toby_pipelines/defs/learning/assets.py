@@ -7,6 +7,7 @@ from toby_pipelines.loop.learn import LEARNING_HORIZON_DAYS, compute_posteriors
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
+from toby_pipelines.strategy.posteriors import OptionPosterior
 
 
 @dg.asset(
@@ -26,10 +27,10 @@ def strategy_posteriors(
     other brands. The content buffer samples these to plan posts (Thompson sampling)."""
     day = dt.date.fromisoformat(context.partition_key)
     summary = compute_posteriors(database.get(), day, clock.now())
-    best: dict[tuple[str, str, str], object] = {}
+    best: dict[tuple[str, str, str], OptionPosterior] = {}
     for _, item in summary.posteriors:
         key = (item.brand_id, item.content_type, item.dimension)
-        if key not in best or item.posterior.mu > best[key].posterior.mu:  # type: ignore[attr-defined]
+        if key not in best or item.posterior.mu > best[key].posterior.mu:
             best[key] = item
     rows = [
         (
@@ -42,7 +43,7 @@ def strategy_posteriors(
             round(item.prob_best, 3),
             item.sample_count,
         )
-        for item in best.values()  # type: ignore[attr-defined]
+        for item in best.values()
     ]
     return dg.MaterializeResult(
         metadata={
