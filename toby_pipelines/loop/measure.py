@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from toby_pipelines.loop.days import day_end, day_start
 from toby_pipelines.metrics.checkpoints import LONGEST_CHECKPOINT, checkpoints_between
-from toby_pipelines.metrics.validation import MetricsValidationError, metric_problems, parse_metrics
+from toby_pipelines.metrics.validation import MetricsValidationError, parse_metrics
 from toby_pipelines.platforms.base import Platform
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.database import Database
@@ -43,11 +43,13 @@ def capture_snapshots(
         for due in checkpoints_between(post.published_at, start, end):
             raw = dict(platform.fetch_metrics(post.media_id, due.at))
             followers = platform.followers(post.account_handle, due.at)
-            bad = metric_problems(post.id, raw)
-            if bad:
-                problems.extend(f"{message} (checkpoint {due.checkpoint})" for message in bad)
+            try:
+                metrics = parse_metrics(post.id, raw)
+            except MetricsValidationError as error:
+                problems.extend(
+                    f"{message} (checkpoint {due.checkpoint})" for message in error.problems
+                )
                 continue
-            metrics = parse_metrics(post.id, raw)
             owners[post.id] = post.user_id
             snapshots.append(
                 Snapshot(
