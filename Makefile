@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup demo test lint format dev check-defs clean
+.PHONY: setup demo simulate bench-learning test lint format dev check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -24,6 +24,14 @@ setup: $(SYNCED) $(DAGSTER_HOME)/dagster.yaml
 demo: setup
 	$(BIN)/toby demo --days 30 --report demo-report.json
 
+simulate: setup
+	$(BIN)/toby simulate --scenario examples/scenario.json --audience examples.audience:audience \
+		--days 14 --seed 0 --report simulation-report.json
+
+# Toby's policy against the seeds' algorithms: SEEDS=200 per world by default.
+bench-learning: setup
+	$(BIN)/python -m toby_pipelines.benchmark --seeds $(or $(SEEDS),200)
+
 test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -40,4 +48,4 @@ dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:
-	rm -rf $(VENV) $(DAGSTER_HOME) data demo-report.json
+	rm -rf $(VENV) $(DAGSTER_HOME) data demo-report.json simulation-report.json

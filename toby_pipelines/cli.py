@@ -119,6 +119,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from toby_pipelines.simulation.demo import fresh_sqlite_url
+    from toby_pipelines.simulation.simulate import run_simulation
+
+    url = args.database_url or fresh_sqlite_url(DEFAULT_DATA_DIR / "simulation.db")
+    report = run_simulation(
+        url,
+        Path(args.scenario),
+        days=args.days,
+        seed=args.seed,
+        audience=args.audience,
+        report_path=Path(args.report),
+    )
+    scored = [p for p in report["posts"] if p["score_7d"] is not None]
+    print(
+        f"simulated {args.days} day(s): {len(report['posts'])} posts, {len(scored)} with a final"
+        f" score, {report['runs']} Dagster runs in {report['elapsed_seconds']} s;"
+        f" report written to {args.report}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="toby", description="Toby, the autonomous content agent.")
     parser.add_argument("--database-url", help="defaults to TOBY_DATABASE_URL, else data/toby.db")
@@ -162,6 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--report", default="demo-report.json")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=cmd_demo)
+
+    simulate = sub.add_parser(
+        "simulate", help="run a scenario through the real assets (fresh data/simulation.db)"
+    )
+    simulate.add_argument("--scenario", required=True, help="scenario JSON (see examples/)")
+    simulate.add_argument(
+        "--audience",
+        default="toby_pipelines.platforms.audiences:health_audience",
+        help="package.module:function returning a post's final metrics",
+    )
+    simulate.add_argument("--days", type=int, default=14)
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--report", default="simulation-report.json")
+    simulate.set_defaults(run=cmd_simulate)
     return parser
 
 

@@ -1,37 +1,48 @@
-"""Strategy posteriors as of a day, per user, brand, content type, dimension and option."""
+"""Strategy posteriors as of a day, per user, brand, content type, dimension and option; with
+them the day's experiments, audience changes, resting topics and phase transitions."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.storage.activity import log_activity
-from toby_pipelines.storage.brands import list_brands
+from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
 from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.experiments import experiments_as_of, save_experiments
 from toby_pipelines.storage.posteriors import replace_posteriors
 from toby_pipelines.storage.scores import scored_posts_between
-from toby_pipelines.strategy.dimensions import CONTENT_TYPES
+from toby_pipelines.storage.toby_state import advance_phase, toby_settings
+from toby_pipelines.strategy.change_detection import ChangePoint
+from toby_pipelines.strategy.dimensions import CONTENT_TYPES, option_pools
+from toby_pipelines.strategy.experiments import Experiment, advance
+from toby_pipelines.strategy.phases import phase_on
 from toby_pipelines.strategy.posteriors import (
     BrandProfile,
     OptionPosterior,
     leaders,
-    user_posteriors,
+    learn_user,
 )
+from toby_pipelines.strategy.topic_rotation import RestingTopic
 
 # Posteriors learn from the scores of the last 90 days: old enough evidence stops steering.
 LEARNING_HORIZON_DAYS = 90
 
 
-@dataclass(frozen=True)
+@dataclass
 class PosteriorSummary:
     day: dt.date
     posteriors: list[tuple[str, OptionPosterior]]
     leader_changes: list[str]
     brand_names: dict[str, str]
+    changes: list[ChangePoint] = field(default_factory=list)
+    resting: list[RestingTopic] = field(default_factory=list)
+    experiments: list[Experiment] = field(default_factory=list)
+    phases: dict[str, str] = field(default_factory=dict)
 
 
 def _rng(day: dt.date, user_id: str) -> np.random.Generator:
@@ -40,55 +51,168 @@ def _rng(day: dt.date, user_id: str) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "big"))
 
 
+def brand_profile(brand: BrandRecord, overrides: dict) -> BrandProfile:
+    return BrandProfile(
+        brand.id,
+        {
+            ct: option_pools(ct, brand.topic_buckets, overrides.get(brand.id, {}).get(ct))
+            for ct in CONTENT_TYPES
+        },
+    )
+
+
 def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> PosteriorSummary:
     with database.engine.connect() as connection:
         brands = list_brands(connection)
+        overrides = option_pool_overrides(connection)
         scored = scored_posts_between(connection, days_back(day, LEARNING_HORIZON_DAYS - 1), day)
+        running = experiments_as_of(connection, day)
+        settings = {s.user_id: s for s in toby_settings(connection)}
     names = {brand.id: brand.name for brand in brands}
+    owners = {brand.id: brand.user_id for brand in brands}
     users = sorted({brand.user_id for brand in brands})
-    results: list[tuple[str, OptionPosterior]] = []
-    changes: list[tuple[str, tuple[str, str, str], str]] = []
+    summary = PosteriorSummary(day, [], [], names)
+    leader_changes: list[tuple[str, tuple[str, str, str], str]] = []
+    phase_moves: list[tuple[str, str, str]] = []
     for user_id in users:
-        profiles = [BrandProfile(b.id, b.topic_buckets) for b in brands if b.user_id == user_id]
+        profiles = [brand_profile(b, overrides) for b in brands if b.user_id == user_id]
         mine = [(d, post) for owner, d, post in scored if owner == user_id]
-        today = user_posteriors(profiles, CONTENT_TYPES, [p for _, p in mine], _rng(day, user_id))
-        results.extend((user_id, item) for item in today)
-        if not mine:
-            continue
-        yesterday = user_posteriors(
-            profiles,
-            CONTENT_TYPES,
-            [p for d, p in mine if d < day],
-            _rng(day, user_id),
-            summarize=False,
-        )
-        before, after = leaders(yesterday), leaders(today)
-        for key, option in sorted(after.items()):
-            if before.get(key) != option and any(
-                item.brand_id == key[0]
-                and item.content_type == key[1]
-                and item.dimension == key[2]
-                and item.sample_count > 0
-                for item in today
-            ):
-                brand_id, content_type, dimension = key
-                changes.append(
-                    (
-                        user_id,
-                        key,
-                        f"{names[brand_id]} {content_type}s: {dimension} leader is now {option}"
-                        f" (was {before.get(key)})",
+        learning = learn_user(profiles, [p for _, p in mine], day, _rng(day, user_id))
+        summary.posteriors.extend((user_id, item) for item in learning.posteriors)
+        summary.changes.extend(learning.changes)
+        summary.resting.extend(learning.resting)
+        summary.experiments.extend(_experiments(profiles, learning, running, day, user_id))
+        state = settings.get(user_id)
+        if state is not None:
+            enabled_on = state.enabled_at.date() if state.enabled_at else None
+            phase, reason = phase_on(state.phase, enabled_on, day, len(learning.posts))
+            summary.phases[user_id] = phase
+            if reason is not None:
+                phase_moves.append((user_id, phase, reason))
+        if mine:
+            leader_changes.extend(_leader_changes(profiles, mine, learning, day, user_id, names))
+    summary.leader_changes = [text for _, _, text in leader_changes]
+    with database.transaction() as connection:
+        replace_posteriors(connection, day, users, summary.posteriors, summary.resting)
+        save_experiments(connection, owners, summary.experiments, day)
+        _log(connection, summary, leader_changes, owners, now)
+        for user_id, phase, reason in phase_moves:
+            advance_phase(connection, user_id, phase, reason, day, now)
+    return summary
+
+
+def _experiments(profiles, learning, running, day, user_id) -> list[Experiment]:
+    table = learning.table()
+    prob_best = {
+        (p.brand_id, p.content_type, p.dimension, p.option): p.prob_best
+        for p in learning.posteriors
+    }
+    result = []
+    for profile in profiles:
+        for content_type, pools in profile.pools.items():
+            for dimension, options in pools.items():
+                result.append(
+                    advance(
+                        running.get((profile.brand_id, content_type, dimension)),
+                        brand_id=profile.brand_id,
+                        content_type=content_type,
+                        dimension=dimension,
+                        options=options,
+                        day=day,
+                        posts=learning.posts,
+                        posteriors=table.get((profile.brand_id, content_type), {}).get(
+                            dimension, {}
+                        ),
+                        rng=_rng(day, user_id),
+                        prob_best={
+                            o: prob_best[(profile.brand_id, content_type, dimension, o)]
+                            for o in options
+                        },
                     )
                 )
-    with database.transaction() as connection:
-        replace_posteriors(connection, day, users, results)
-        for user_id, (brand_id, content_type, dimension), text in changes:
+    return result
+
+
+def _leader_changes(profiles, mine, learning, day, user_id, names):
+    yesterday = learn_user(profiles, [p for d, p in mine if d < day], day, None)
+    before, after = leaders(yesterday.posteriors), leaders(learning.posteriors)
+    changes = []
+    for key, option in sorted(after.items()):
+        if before.get(key) != option and any(
+            item.brand_id == key[0]
+            and item.content_type == key[1]
+            and item.dimension == key[2]
+            and item.sample_count > 0
+            for item in learning.posteriors
+        ):
+            brand_id, content_type, dimension = key
+            changes.append(
+                (
+                    user_id,
+                    key,
+                    f"{names[brand_id]} {content_type}s: {dimension} leader is now {option}"
+                    f" (was {before.get(key)})",
+                )
+            )
+    return changes
+
+
+def _log(connection, summary: PosteriorSummary, leader_changes, owners, now) -> None:
+    names = summary.brand_names
+    for user_id, (brand_id, content_type, dimension), text in leader_changes:
+        log_activity(
+            connection,
+            user_id=user_id,
+            action_type="leader_changed",
+            description=f"Posterior leader changed: {text}",
+            dedupe_key=f"leader:{summary.day}:{brand_id}:{content_type}:{dimension}",
+            now=now,
+        )
+    for change in summary.changes:
+        log_activity(
+            connection,
+            user_id=owners[change.brand_id],
+            action_type="audience_changed",
+            description=(
+                f"{names[change.brand_id]} {change.content_type}s: scores dropped"
+                f" {-change.drop:.1f} points below what their options predicted from"
+                f" {change.changed_on} (detected {change.detected_on}); older evidence now counts"
+                " a tenth, so Toby re-explores"
+            ),
+            dedupe_key=f"audience:{change.brand_id}:{change.content_type}:{change.changed_on}",
+            now=now,
+            level="warning",
+        )
+    for topic in summary.resting:
+        log_activity(
+            connection,
+            user_id=owners[topic.brand_id],
+            action_type="topic_rested",
+            description=(
+                f"{names[topic.brand_id]} {topic.content_type}s: topic {topic.topic} scored"
+                f" {', '.join(f'{s:.0f}' for s in topic.scores)} (below {topic.threshold:.0f});"
+                f" deprioritized until {topic.until} unless an experiment brings it back"
+            ),
+            dedupe_key=f"rested:{topic.brand_id}:{topic.content_type}:{topic.topic}:{topic.since}",
+            now=now,
+        )
+    for experiment in summary.experiments:
+        if experiment.status == "completed" and experiment.completed_on == summary.day:
+            result = experiment.results[experiment.winner]
             log_activity(
                 connection,
-                user_id=user_id,
-                action_type="leader_changed",
-                description=f"Posterior leader changed: {text}",
-                dedupe_key=f"leader:{day}:{brand_id}:{content_type}:{dimension}",
+                user_id=owners[experiment.brand_id],
+                action_type="experiment_completed",
+                description=(
+                    f"{names[experiment.brand_id]} {experiment.content_type}s:"
+                    f" {experiment.winner} wins the {experiment.dimension} experiment started"
+                    f" {experiment.started_on} (P(best) {result.prob_best:.2f},"
+                    f" {result.count} posts)"
+                ),
+                dedupe_key=(
+                    f"experiment:{experiment.brand_id}:{experiment.content_type}:"
+                    f"{experiment.dimension}:{experiment.started_on}"
+                ),
                 now=now,
+                level="success",
             )
-    return PosteriorSummary(day, results, [text for _, _, text in changes], names)

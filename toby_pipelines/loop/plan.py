@@ -15,12 +15,19 @@ from toby_pipelines.content.content_dna import validate_content_dna
 from toby_pipelines.content.generated_post import GeneratedPost, GenerationRequest
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.baselines import active_drift_ratios
-from toby_pipelines.storage.brands import BrandRecord, list_brands, slot_times_by_brand
+from toby_pipelines.storage.brands import (
+    BrandRecord,
+    list_brands,
+    option_pool_overrides,
+    slot_times_by_brand,
+)
 from toby_pipelines.storage.database import Database
-from toby_pipelines.storage.posteriors import latest_posteriors
+from toby_pipelines.storage.experiments import experiments_as_of, planned_options_since
+from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import filled_slots, insert_toby_post
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
+from toby_pipelines.strategy.experiments import turns
 from toby_pipelines.strategy.selection import choose_strategy
 
 Generate = Callable[[GenerationRequest, str], GeneratedPost]
@@ -62,6 +69,11 @@ def fill_buffer(
         brands = list_brands(connection, [s.user_id for s in users])
         slot_times = slot_times_by_brand(connection)
         posteriors = latest_posteriors(connection, now.date())
+        resting = resting_options(connection, now.date())
+        running = experiments_as_of(connection, now.date())
+        first_start = min((e.started_on for e in running.values()), default=now.date())
+        planned = planned_options_since(connection, first_start)
+        overrides = option_pool_overrides(connection)
         drift_ratios = active_drift_ratios(connection, now.date())
         horizon = max((s.buffer_days for s in users), default=0)
         taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
@@ -78,11 +90,21 @@ def fill_buffer(
                 if slot in taken:
                     continue
                 rng = _slot_rng(seed, slot)
+                key = (brand.id, slot.content_type)
+                experiment_turns = turns(
+                    [e for k, e in running.items() if k[:2] == key], planned.get(key, [])
+                )
                 choice = choose_strategy(
-                    option_pools(slot.content_type, dna.topic_buckets),
-                    posteriors.get((brand.id, slot.content_type), {}),
-                    drift_ratios.get((brand.id, slot.content_type), settings.explore_ratio),
+                    option_pools(
+                        slot.content_type,
+                        dna.topic_buckets,
+                        overrides.get(brand.id, {}).get(slot.content_type),
+                    ),
+                    posteriors.get(key, {}),
                     rng,
+                    explore_ratio=drift_ratios.get(key, settings.explore_ratio),
+                    experiments=experiment_turns,
+                    resting=resting.get(key),
                 )
                 request = GenerationRequest(
                     brand_name=brand.name, content_type=slot.content_type, dna=dna, **choice.options
@@ -99,11 +121,11 @@ def fill_buffer(
                         title=post.title,
                         caption=post.caption,
                         content_lines=post.content_lines,
-                        options=choice.options,
-                        is_experiment=choice.is_experiment,
+                        choice=choice,
                         now=now,
                     ):
                         taken.add(slot)
+                        planned.setdefault(key, []).append((slot.at.date(), choice.options))
                         summary.generated += 1
                         summary.experiments += int(choice.is_experiment)
             summary.brand_health[brand.name] = buffer_health(slots, taken, now)

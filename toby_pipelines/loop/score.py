@@ -18,6 +18,7 @@ from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.scores import PostScore, upsert_scores
 from toby_pipelines.storage.snapshots import snapshots_between, view_observations
+from toby_pipelines.strategy.experiments import is_game_changer
 
 # Scoring day D reads snapshots from D-14 (the baseline as of D-1) through D.
 SNAPSHOT_LOOKBACK_DAYS = WINDOW_DAYS
@@ -74,6 +75,7 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
                     shares=snap.shares,
                     reach=snap.reach,
                 ),
+                is_game_changer=is_game_changer(snap.views, avg_views),
             )
         )
     with database.transaction() as connection:
@@ -91,4 +93,20 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
                 dedupe_key=f"scored:{user_id}:{day}",
                 now=now,
             )
+        for score in scores:
+            if score.is_game_changer and score.phase == "7d":
+                content_type = brand_of[score.post_id][1]
+                log_activity(
+                    connection,
+                    user_id=owners[score.post_id],
+                    action_type="game_changer",
+                    description=(
+                        f"Game changer: post {score.post_id} ({content_type}) reached"
+                        f" {score.views:,} views, {score.views / score.baseline_avg_views:.1f}x"
+                        f" the brand's average (score {score.toby_score:.0f})"
+                    ),
+                    dedupe_key=f"game_changer:{score.post_id}",
+                    now=now,
+                    level="success",
+                )
     return ScoreSummary(day, scores, brand_of)

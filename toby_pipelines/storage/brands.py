@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.buffer.slots import parse_slot_time
 from toby_pipelines.storage.database import load_json
-from toby_pipelines.strategy.dimensions import check_content_type
+from toby_pipelines.strategy.dimensions import check_content_type, check_option_pool
 
 
 @dataclass(frozen=True)
@@ -170,4 +170,38 @@ def slot_times_by_brand(connection: Connection) -> dict[str, dict[str, list[str]
         sa.text("SELECT brand_id, content_type, slot_time FROM brand_slots ORDER BY slot_time")
     ):
         result.setdefault(row.brand_id, {}).setdefault(row.content_type, []).append(row.slot_time)
+    return result
+
+
+def set_option_pool(
+    connection: Connection,
+    brand_id: str,
+    content_type: str,
+    dimension: str,
+    options: Sequence[str],
+) -> None:
+    """Override the options Toby may choose for one dimension of a brand's content type."""
+    check_content_type(content_type)
+    pool = check_option_pool(content_type, dimension, options)
+    connection.execute(
+        sa.text(
+            "INSERT INTO brand_option_pools (brand_id, content_type, dimension, options)"
+            " VALUES (:b, :ct, :d, :o) ON CONFLICT (brand_id, content_type, dimension)"
+            " DO UPDATE SET options = excluded.options"
+        ),
+        {"b": brand_id, "ct": content_type, "d": dimension, "o": json.dumps(list(pool))},
+    )
+
+
+def option_pool_overrides(
+    connection: Connection,
+) -> dict[str, dict[str, dict[str, tuple[str, ...]]]]:
+    """{brand_id: {content_type: {dimension: options}}} for the pools brands override."""
+    result: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+    for row in connection.execute(
+        sa.text("SELECT brand_id, content_type, dimension, options FROM brand_option_pools")
+    ):
+        result.setdefault(row.brand_id, {}).setdefault(row.content_type, {})[row.dimension] = tuple(
+            load_json(row.options)
+        )
     return result

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.strategy.normal_gamma import NormalGamma
 from toby_pipelines.strategy.posteriors import OptionPosterior
+from toby_pipelines.strategy.topic_rotation import RestingTopic
 
 PosteriorTable = dict[tuple[str, str], dict[str, dict[str, NormalGamma]]]
 
@@ -20,6 +21,7 @@ def replace_posteriors(
     as_of: dt.date,
     user_ids: Sequence[str],
     rows: Sequence[tuple[str, OptionPosterior]],
+    resting: Sequence[RestingTopic] = (),
 ) -> None:
     for user_id in user_ids:
         connection.execute(
@@ -28,22 +30,33 @@ def replace_posteriors(
         )
     if not rows:
         return
+    resting_until = {
+        (t.brand_id, t.content_type, "topic_bucket", t.topic): t.until for t in resting
+    }
     connection.execute(
         sa.text(
             "INSERT INTO toby_strategy_scores (as_of_date, user_id, brand_id, content_type,"
             " dimension, option_value, sample_count, evidence_weight, avg_score, score_variance,"
             " best_score, worst_score, recent_scores, prior_source, post_mean, post_kappa,"
-            " post_alpha, post_beta, interval_low, interval_high, prob_best) VALUES (:as_of_date,"
+            " post_alpha, post_beta, interval_low, interval_high, prob_best, resting_until) VALUES (:as_of_date,"
             " :user_id, :brand_id, :content_type, :dimension, :option_value, :sample_count,"
             " :evidence_weight, :avg_score, :score_variance, :best_score, :worst_score,"
             " :recent_scores, :prior_source, :post_mean, :post_kappa, :post_alpha, :post_beta,"
-            " :interval_low, :interval_high, :prob_best)"
+            " :interval_low, :interval_high, :prob_best, :resting_until)"
         ),
-        [_row(as_of, user_id, item) for user_id, item in rows],
+        [
+            _row(as_of, user_id, item, until)
+            for user_id, item in rows
+            for until in [
+                resting_until.get((item.brand_id, item.content_type, item.dimension, item.option))
+            ]
+        ],
     )
 
 
-def _row(as_of: dt.date, user_id: str, item: OptionPosterior) -> dict:
+def _row(
+    as_of: dt.date, user_id: str, item: OptionPosterior, resting_until: dt.date | None
+) -> dict:
     scores = item.scores
     mean = sum(scores) / len(scores) if scores else None
     variance = (
@@ -71,6 +84,7 @@ def _row(as_of: dt.date, user_id: str, item: OptionPosterior) -> dict:
         "interval_low": item.interval_low,
         "interval_high": item.interval_high,
         "prob_best": item.prob_best,
+        "resting_until": resting_until,
     }
 
 
@@ -78,8 +92,8 @@ def latest_posteriors(connection: Connection, today: dt.date) -> PosteriorTable:
     """{(brand_id, content_type): {dimension: {option: posterior}}} from the newest day <= today."""
     rows = connection.execute(
         sa.text(
-            "SELECT brand_id, content_type, dimension, option_value, post_mean, post_kappa,"
-            " post_alpha, post_beta FROM toby_strategy_scores WHERE as_of_date = (SELECT"
+            "SELECT as_of_date, brand_id, content_type, dimension, option_value, post_mean,"
+            " post_kappa, post_alpha, post_beta, resting_until FROM toby_strategy_scores WHERE as_of_date = (SELECT"
             " MAX(as_of_date) FROM toby_strategy_scores WHERE as_of_date <= :today)"
         ),
         {"today": today},
@@ -90,3 +104,23 @@ def latest_posteriors(connection: Connection, today: dt.date) -> PosteriorTable:
             r.option_value
         ] = NormalGamma(r.post_mean, r.post_kappa, r.post_alpha, r.post_beta)
     return table
+
+
+def resting_options(
+    connection: Connection, today: dt.date
+) -> dict[tuple[str, str], dict[str, set[str]]]:
+    """{(brand_id, content_type): {dimension: options resting today}} from the newest posteriors."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT brand_id, content_type, dimension, option_value FROM toby_strategy_scores"
+            " WHERE resting_until > :today AND as_of_date = (SELECT MAX(as_of_date) FROM"
+            " toby_strategy_scores WHERE as_of_date <= :today)"
+        ),
+        {"today": today},
+    )
+    result: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for r in rows:
+        result.setdefault((r.brand_id, r.content_type), {}).setdefault(r.dimension, set()).add(
+            r.option_value
+        )
+    return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from sqlalchemy.engine import Connection
 from toby_pipelines.buffer.slots import Slot
 from toby_pipelines.storage.database import utc
 from toby_pipelines.strategy.dimensions import DIMENSIONS
+from toby_pipelines.strategy.selection import StrategyChoice
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,7 @@ def insert_toby_post(
     title: str,
     caption: str,
     content_lines: tuple[str, ...],
-    options: Mapping[str, str],
-    is_experiment: bool,
+    choice: StrategyChoice,
     now: dt.datetime,
 ) -> bool:
     """Schedule a generated post in its slot with its tags; False when the slot was already taken."""
@@ -98,17 +97,22 @@ def insert_toby_post(
     connection.execute(
         sa.text(
             "INSERT INTO toby_content_tags (post_id, user_id, content_type, personality,"
-            " topic_bucket, hook_strategy, title_format, visual_style, is_experiment, created_at)"
+            " topic_bucket, hook_strategy, title_format, visual_style, is_experiment,"
+            " experiment_dimension, propensity, option_propensities, created_at)"
             " VALUES (:post_id, :user_id, :content_type, :personality, :topic_bucket,"
-            " :hook_strategy, :title_format, :visual_style, :is_experiment, :now)"
+            " :hook_strategy, :title_format, :visual_style, :is_experiment,"
+            " :experiment_dimension, :propensity, :option_propensities, :now)"
         ),
         {
             "post_id": post_id,
             "user_id": user_id,
             "content_type": slot.content_type,
-            "is_experiment": is_experiment,
+            "is_experiment": choice.is_experiment,
+            "experiment_dimension": choice.experiment_dimension,
+            "propensity": choice.propensity,
+            "option_propensities": json.dumps(choice.option_propensities, sort_keys=True),
             "now": now,
-            **{dimension: options[dimension] for dimension in DIMENSIONS},
+            **{dimension: choice.options[dimension] for dimension in DIMENSIONS},
         },
     )
     return True

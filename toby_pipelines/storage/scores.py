@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from toby_pipelines.storage.database import as_date
+from toby_pipelines.storage.database import as_date, utc
 from toby_pipelines.strategy.evidence import ScoredPost
 
 
@@ -27,6 +27,7 @@ class PostScore:
     baseline_avg_views: float | None
     followers_per_1k_views: float
     engagement_rate: float
+    is_game_changer: bool = False
 
 
 _COLUMNS = tuple(PostScore.__dataclass_fields__)
@@ -69,7 +70,7 @@ def scored_posts_between(
     rows = connection.execute(
         sa.text(
             "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
-            " s.toby_score, t.personality, t.topic_bucket, t.hook_strategy, t.title_format,"
+            " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, t.personality, t.topic_bucket, t.hook_strategy, t.title_format,"
             " t.visual_style FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
             " JOIN toby_content_tags t ON t.post_id = s.post_id"
             " WHERE s.score_date >= :first AND s.score_date <= :last ORDER BY s.score_date, s.post_id"
@@ -91,7 +92,15 @@ def scored_posts_between(
             (
                 r.user_id,
                 as_date(r.score_date),
-                ScoredPost(r.post_id, r.brand_id, r.content_type, r.phase, r.toby_score, options),
+                ScoredPost(
+                    r.post_id,
+                    r.brand_id,
+                    r.content_type,
+                    r.phase,
+                    r.toby_score,
+                    options,
+                    utc(r.published_at).date(),
+                ),
             )
         )
     return result

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from toby_pipelines.content.content_dna import InvalidContentDNA, validate_content_dna
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import list_brands
+from toby_pipelines.strategy.selection import check_explore_ratio
 
 
 class UnknownUser(LookupError):
@@ -97,3 +98,40 @@ def toby_settings(connection: Connection, user_ids: list[str] | None = None) -> 
         for r in rows
         if user_ids is None or r.user_id in user_ids
     ]
+
+
+def advance_phase(
+    connection: Connection, user_id: str, phase: str, reason: str, day: dt.date, now: dt.datetime
+) -> None:
+    """Move a user's phase forward and record it in the activity log (once per phase)."""
+    connection.execute(
+        sa.text(
+            "UPDATE toby_state SET phase = :phase, phase_started_at = :at, updated_at = :now"
+            " WHERE user_id = :u"
+        ),
+        {
+            "phase": phase,
+            "at": dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC),
+            "now": now,
+            "u": user_id,
+        },
+    )
+    log_activity(
+        connection,
+        user_id=user_id,
+        action_type="phase_changed",
+        description=f"Toby entered the {phase} phase on {day}: {reason}",
+        dedupe_key=f"phase:{user_id}:{phase}",
+        now=now,
+        level="success",
+    )
+
+
+def set_explore_ratio(connection: Connection, user_id: str, explore_ratio: float) -> None:
+    """The share of slots that serve experiments (see strategy.selection)."""
+    check_explore_ratio(explore_ratio)
+    _require_user(connection, user_id)
+    connection.execute(
+        sa.text("UPDATE toby_state SET explore_ratio = :r WHERE user_id = :u"),
+        {"r": explore_ratio, "u": user_id},
+    )

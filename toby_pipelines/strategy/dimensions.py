@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 CONTENT_TYPES = ("reel", "carousel")
 DIMENSIONS = ("personality", "topic_bucket", "hook_strategy", "title_format", "visual_style")
@@ -59,5 +59,46 @@ def option_pool(dimension: str, content_type: str, topic_buckets: Sequence[str])
     raise ValueError(f"dimension must be one of {DIMENSIONS}, got {dimension!r}")
 
 
-def option_pools(content_type: str, topic_buckets: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    return {dim: option_pool(dim, content_type, topic_buckets) for dim in DIMENSIONS}
+def option_pools(
+    content_type: str,
+    topic_buckets: Sequence[str],
+    overrides: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """Every dimension's options for one content type of a brand, with the brand's overrides."""
+    overrides = overrides or {}
+    return {
+        dim: tuple(overrides[dim])
+        if dim in overrides
+        else option_pool(dim, content_type, topic_buckets)
+        for dim in DIMENSIONS
+    }
+
+
+def check_option_pool(content_type: str, dimension: str, options: Sequence[str]) -> tuple[str, ...]:
+    """A valid override: a known dimension, at least one option, no duplicates, and personalities
+    Toby has a prompt for."""
+    check_content_type(content_type)
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"option pool dimension must be one of {DIMENSIONS}, got {dimension!r}")
+    if isinstance(options, str) or not options:
+        raise ValueError(
+            f"option pool {content_type}/{dimension} must be a non-empty list, got {options!r}"
+        )
+    pool = tuple(options)
+    bad = [o for o in pool if not isinstance(o, str) or not o.strip()]
+    if bad:
+        raise ValueError(
+            f"option pool {content_type}/{dimension} has empty or non-text options: {bad!r}"
+        )
+    if len(set(pool)) != len(pool):
+        raise ValueError(
+            f"option pool {content_type}/{dimension} repeats an option: {list(pool)!r}"
+        )
+    if dimension == "personality":
+        unknown = [o for o in pool if o not in PERSONALITY_PROMPTS[content_type]]
+        if unknown:
+            raise ValueError(
+                f"option pool {content_type}/personality: no prompt for {unknown!r};"
+                f" known: {sorted(PERSONALITY_PROMPTS[content_type])}"
+            )
+    return pool

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.normal_gamma import Evidence
 
 # A 48h score is an early, noisy read of the final one; it counts as half a post until the
@@ -21,44 +21,59 @@ class ScoredPost:
     phase: str
     score: float
     options: Mapping[str, str]
+    published_on: dt.date
 
 
 ArmKey = tuple[str, str, str, str]  # brand_id, content_type, dimension, option
 
 
 def latest_scores(scores: Iterable[ScoredPost]) -> list[ScoredPost]:
-    """One score per post: the 7-day score where it exists, else the 48h one."""
+    """One score per post, in publishing order: the 7-day score where it exists, else the 48h one.
+
+    The 7-day score replaces the provisional one; it is never added to it."""
     best: dict[str, ScoredPost] = {}
     for score in scores:
         current = best.get(score.post_id)
         if current is None or (current.phase == "48h" and score.phase == "7d"):
             best[score.post_id] = score
-    return list(best.values())
+    return sorted(best.values(), key=lambda p: (p.published_on, p.post_id))
 
 
-def evidence_by_arm(scores: Iterable[ScoredPost]) -> dict[ArmKey, tuple[Evidence, list[float]]]:
-    """Weighted evidence per (brand, content type, dimension, option), plus its raw scores."""
-    arms: dict[ArmKey, tuple[Evidence, list[float]]] = {}
-    for post in latest_scores(scores):
-        weight = 1.0 if post.phase == "7d" else PROVISIONAL_WEIGHT
-        for dimension in DIMENSIONS:
-            option = post.options.get(dimension)
-            if option is None:
-                continue
+def phase_weight(post: ScoredPost) -> float:
+    return 1.0 if post.phase == "7d" else PROVISIONAL_WEIGHT
+
+
+def evidence_by_arm(
+    posts: Iterable[ScoredPost],
+    weight_of: Callable[[ScoredPost], float] = phase_weight,
+    adjusted: Mapping[str, Mapping[str, float]] | None = None,
+) -> dict[ArmKey, tuple[Evidence, list[float]]]:
+    """Weighted evidence per (brand, content type, dimension, option), plus its raw scores.
+
+    `posts` must hold one score per post (see `latest_scores`). With `adjusted`, each
+    dimension's evidence is the post's score for that dimension from it (see
+    `other_dimensions`); the raw scores are kept as they were."""
+    sums: dict[ArmKey, list] = {}
+    for post in posts:
+        weight = weight_of(post)
+        score = post.score
+        own = adjusted.get(post.post_id) if adjusted is not None else None
+        for dimension, option in post.options.items():
+            value = own[dimension] if own is not None else score
             key = (post.brand_id, post.content_type, dimension, option)
-            evidence, raw = arms.get(key, (Evidence(), []))
-            arms[key] = (evidence.add(post.score, weight), [*raw, post.score])
-    return arms
+            entry = sums.get(key)
+            if entry is None:
+                entry = sums[key] = [0.0, 0.0, 0.0, 0, []]
+            entry[0] += weight
+            entry[1] += weight * value
+            entry[2] += weight * value * value
+            entry[3] += 1
+            entry[4].append(score)
+    return {key: (Evidence(w, s, ss, n), raw) for key, (w, s, ss, n, raw) in sums.items()}
 
 
 def scaled(evidence: Evidence, max_weight: float) -> Evidence:
     """The same mean and spread, worth at most `max_weight` posts: a borrowed, humble prior."""
     if evidence.weight <= max_weight or evidence.weight == 0:
         return evidence
-    factor = max_weight / evidence.weight
-    return Evidence(
-        evidence.weight * factor,
-        evidence.weighted_sum * factor,
-        evidence.weighted_sum_sq * factor,
-        evidence.count,
-    )
+    return evidence.scaled_by(max_weight / evidence.weight)

@@ -10,6 +10,7 @@ update for unknown mean and variance.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,18 @@ class NormalGamma:
         return math.sqrt(self.beta / (self.kappa * (self.alpha - 1)))
 
 
+def draw_means_of(
+    posteriors: Sequence[NormalGamma], rng: np.random.Generator, size: int
+) -> np.ndarray:
+    """Draws of several options' means at once: one row per option, `size` columns."""
+    alpha = np.array([[p.alpha] for p in posteriors])
+    beta = np.array([[p.beta] for p in posteriors])
+    kappa = np.array([[p.kappa] for p in posteriors])
+    mu = np.array([[p.mu] for p in posteriors])
+    precision = rng.gamma(shape=alpha, scale=1.0 / beta, size=(len(posteriors), size))
+    return mu + rng.standard_normal((len(posteriors), size)) / np.sqrt(kappa * precision)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Weighted sufficient statistics of the scores seen for one option."""
@@ -56,6 +69,25 @@ class Evidence:
             self.weighted_sum + weight * score,
             self.weighted_sum_sq + weight * score * score,
             self.count + 1,
+        )
+
+    def scaled_by(self, factor: float) -> Evidence:
+        """The same observations, each worth `factor` times as much (decay, discounting)."""
+        if factor < 0:
+            raise ValueError(f"evidence factor must be non-negative, got {factor}")
+        return Evidence(
+            self.weight * factor,
+            self.weighted_sum * factor,
+            self.weighted_sum_sq * factor,
+            self.count,
+        )
+
+    def plus(self, other: Evidence) -> Evidence:
+        return Evidence(
+            self.weight + other.weight,
+            self.weighted_sum + other.weighted_sum,
+            self.weighted_sum_sq + other.weighted_sum_sq,
+            self.count + other.count,
         )
 
     @property

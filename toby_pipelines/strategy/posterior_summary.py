@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from toby_pipelines.strategy.normal_gamma import NormalGamma
+from toby_pipelines.strategy.normal_gamma import NormalGamma, draw_means_of
 
 DRAWS = 4000
 
@@ -26,10 +26,20 @@ def summarize(
     if not posteriors:
         return {}
     names = list(posteriors)
-    samples = np.stack([posteriors[name].draw_means(rng, draws) for name in names])
+    samples = draw_means_of([posteriors[name] for name in names], rng, draws)
     wins = np.bincount(samples.argmax(axis=0), minlength=len(names)) / draws
     low, high = np.percentile(samples, [5, 95], axis=1)
     return {
         name: OptionSummary(float(low[i]), float(high[i]), float(wins[i]))
         for i, name in enumerate(names)
     }
+
+
+def prob_best(
+    posteriors: Mapping[str, NormalGamma], rng: np.random.Generator, draws: int = DRAWS
+) -> dict[str, float]:
+    """Monte Carlo probability that each option has the highest mean."""
+    names = list(posteriors)
+    samples = draw_means_of([posteriors[name] for name in names], rng, draws)
+    wins = np.bincount(samples.argmax(axis=0), minlength=len(names)) / draws
+    return {name: float(wins[i]) for i, name in enumerate(names)}

@@ -1,27 +1,53 @@
-"""Posteriors per brand, content type, dimension and option, with cross-brand cold start."""
+"""Posteriors per brand, content type, dimension and option, with cross-brand cold start.
+
+Each score's weight is the product of three factors: its phase (a provisional 48h score counts
+half, the 7d score replaces it), its age (exponential decay, see `decay`) and whether it predates
+a detected audience change (see `change_detection`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from toby_pipelines.strategy.dimensions import DIMENSIONS, option_pools
-from toby_pipelines.strategy.evidence import ScoredPost, evidence_by_arm, scaled
+from toby_pipelines.strategy.change_detection import PRE_CHANGE_WEIGHT, ChangePoint, detect_changes
+from toby_pipelines.strategy.decay import decay_factor
+from toby_pipelines.strategy.evidence import (
+    ArmKey,
+    ScoredPost,
+    evidence_by_arm,
+    latest_scores,
+    phase_weight,
+    scaled,
+)
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
+from toby_pipelines.strategy.other_dimensions import adjusted_scores
 from toby_pipelines.strategy.posterior_summary import OptionSummary, summarize
+from toby_pipelines.strategy.topic_rotation import RestingTopic, resting_topics
 
-# A brand with no history of a content type borrows its user's other brands' evidence, worth at
-# most this many posts, so its own first results quickly outweigh it (seed 000 section 9.3).
+# Every brand's prior for an option is its user's other brands' evidence on it, worth at most
+# this many posts: a new brand starts from what worked elsewhere (seed 000 section 9.3) and its
+# own first results quickly outweigh it. Never pooled across users.
 COLD_START_PSEUDO_COUNT = 2.0
+# Empirical-Bayes prior: once a brand has this many scored posts of a content type, every
+# option's prior is centred on the brand's mean score with the brand's score variance as the
+# expected noise, held with the confidence of PRIOR_ALPHA. Until then, DEFAULT_PRIOR.
+BRAND_PRIOR_MIN_POSTS = 8
+PRIOR_ALPHA = 5.0
+PRIOR_KAPPA = 1.0
+ADJUST_FOR_OTHER_DIMENSIONS = True
+
+Pools = Mapping[str, Sequence[str]]  # dimension -> options
 
 
 @dataclass(frozen=True)
 class BrandProfile:
     brand_id: str
-    topic_buckets: Sequence[str]
+    pools: Mapping[str, Pools]  # content type -> dimension -> options
 
 
 @dataclass(frozen=True)
@@ -40,79 +66,145 @@ class OptionPosterior:
     prob_best: float
 
 
-def user_posteriors(
+@dataclass(frozen=True)
+class UserLearning:
+    """Everything one user's history says as of a day."""
+
+    posteriors: list[OptionPosterior]
+    changes: list[ChangePoint]
+    resting: list[RestingTopic]
+    posts: list[ScoredPost]  # one (latest) score per post, in publishing order
+
+    def table(self) -> dict[tuple[str, str], dict[str, dict[str, NormalGamma]]]:
+        """{(brand, content type): {dimension: {option: posterior}}}"""
+        table: dict[tuple[str, str], dict[str, dict[str, NormalGamma]]] = {}
+        for item in self.posteriors:
+            table.setdefault((item.brand_id, item.content_type), {}).setdefault(item.dimension, {})[
+                item.option
+            ] = item.posterior
+        return table
+
+
+def learn_user(
     brands: Sequence[BrandProfile],
-    content_types: Iterable[str],
     scores: Iterable[ScoredPost],
-    rng: np.random.Generator,
-    *,
-    summarize: bool = True,
-) -> list[OptionPosterior]:
+    as_of: dt.date,
+    rng: np.random.Generator | None,
+) -> UserLearning:
     """Every option's posterior for one user's brands. Only this user's scores may be passed.
 
-    `summarize=False` skips the Monte Carlo intervals and probabilities (they are left as NaN)
-    when only posterior means are needed.
+    Without `rng` the Monte Carlo intervals and probabilities are skipped (left as NaN), for
+    callers that only need the posteriors themselves.
     """
-    arms = evidence_by_arm(scores)
     brand_ids = {brand.brand_id for brand in brands}
-    if any(key[0] not in brand_ids for key in arms):
+    posts = latest_scores(scores)
+    if any(post.brand_id not in brand_ids for post in posts):
         raise ValueError("scores of a brand outside this user's brands were passed")
+    streams: dict[tuple[str, str], list[ScoredPost]] = {}
+    for post in posts:
+        streams.setdefault((post.brand_id, post.content_type), []).append(post)
+    changes: list[ChangePoint] = []
+    resting: list[RestingTopic] = []
+    changed_on: dict[tuple[str, str], dt.date] = {}
+    for key, stream in sorted(streams.items()):
+        detected = detect_changes(stream)
+        changes.extend(detected)
+        if detected:
+            changed_on[key] = detected[-1].changed_on
+        resting.extend(resting_topics(stream, as_of))
+
+    def weight_of(post: ScoredPost) -> float:
+        weight = phase_weight(post) * decay_factor(max(0, (as_of - post.published_on).days))
+        change = changed_on.get((post.brand_id, post.content_type))
+        if change is not None and post.published_on < change:
+            weight *= PRE_CHANGE_WEIGHT
+        return weight
+
+    priors = {key: brand_prior(stream) for key, stream in streams.items()}
+    adjusted: dict[str, dict[str, float]] = {}
+    if ADJUST_FOR_OTHER_DIMENSIONS:
+        for stream in streams.values():
+            adjusted.update(adjusted_scores(stream, weight_of))
+    arms = evidence_by_arm(posts, weight_of, adjusted if ADJUST_FOR_OTHER_DIMENSIONS else None)
+    pooled = _pooled_by_option(arms)
     results: list[OptionPosterior] = []
-    for content_type in content_types:
-        for brand in brands:
-            has_history = any(k[0] == brand.brand_id and k[1] == content_type for k in arms)
-            pools = option_pools(content_type, brand.topic_buckets)
-            for dimension in DIMENSIONS:
+    for brand in brands:
+        for content_type, pools in brand.pools.items():
+            for dimension in pools:
                 results.extend(
                     _dimension_posteriors(
-                        brand,
+                        brand.brand_id,
                         content_type,
                         dimension,
                         pools[dimension],
                         arms,
-                        has_history,
-                        rng if summarize else None,
+                        pooled,
+                        priors.get((brand.brand_id, content_type), DEFAULT_PRIOR),
+                        rng,
                     )
                 )
-    return results
+    return UserLearning(results, changes, resting, posts)
+
+
+def _pooled_by_option(
+    arms: Mapping[ArmKey, tuple[Evidence, list[float]]],
+) -> dict[tuple[str, str, str], Evidence]:
+    pooled: dict[tuple[str, str, str], Evidence] = {}
+    for (_, content_type, dimension, option), (evidence, _) in arms.items():
+        key = (content_type, dimension, option)
+        pooled[key] = pooled.get(key, Evidence()).plus(evidence)
+    return pooled
+
+
+def brand_prior(stream: Sequence[ScoredPost]) -> NormalGamma:
+    """The prior every option of a brand's content type starts from (see PRIOR_ALPHA)."""
+    if len(stream) < BRAND_PRIOR_MIN_POSTS:
+        return DEFAULT_PRIOR
+    scores = np.array([post.score for post in stream])
+    variance = max(float(scores.var()), 1.0)
+    return NormalGamma(
+        mu=float(scores.mean()),
+        kappa=PRIOR_KAPPA,
+        alpha=PRIOR_ALPHA,
+        beta=(PRIOR_ALPHA - 1.0) * variance,
+    )
 
 
 def _borrowed_prior(
-    brand_id: str, content_type: str, dimension: str, option: str, arms: Mapping
+    base: NormalGamma, own: Evidence, pooled: Evidence | None
 ) -> NormalGamma | None:
-    pooled = Evidence()
-    for (other, ctype, dim, opt), (evidence, _) in arms.items():
-        if other != brand_id and ctype == content_type and dim == dimension and opt == option:
-            pooled = Evidence(
-                pooled.weight + evidence.weight,
-                pooled.weighted_sum + evidence.weighted_sum,
-                pooled.weighted_sum_sq + evidence.weighted_sum_sq,
-                pooled.count + evidence.count,
-            )
-    if pooled.weight == 0:
+    """The user's other brands' evidence on this option, worth at most a couple of posts."""
+    if pooled is None:
         return None
-    return update(DEFAULT_PRIOR, scaled(pooled, COLD_START_PSEUDO_COUNT))
+    others = Evidence(
+        pooled.weight - own.weight,
+        pooled.weighted_sum - own.weighted_sum,
+        pooled.weighted_sum_sq - own.weighted_sum_sq,
+        pooled.count - own.count,
+    )
+    if others.weight <= 1e-9:
+        return None
+    return update(base, scaled(others, COLD_START_PSEUDO_COUNT))
 
 
 def _dimension_posteriors(
-    brand: BrandProfile,
+    brand_id: str,
     content_type: str,
     dimension: str,
     options: Sequence[str],
-    arms: Mapping,
-    has_history: bool,
+    arms: Mapping[ArmKey, tuple[Evidence, list[float]]],
+    pooled: Mapping[tuple[str, str, str], Evidence],
+    base_prior: NormalGamma,
     rng: np.random.Generator | None,
 ) -> list[OptionPosterior]:
     posteriors: dict[str, tuple[NormalGamma, str, Evidence, list[float]]] = {}
     for option in options:
-        evidence, raw = arms.get(
-            (brand.brand_id, content_type, dimension, option), (Evidence(), [])
+        evidence, raw = arms.get((brand_id, content_type, dimension, option), (Evidence(), []))
+        borrowed = _borrowed_prior(
+            base_prior, evidence, pooled.get((content_type, dimension, option))
         )
-        prior, source = DEFAULT_PRIOR, "default"
-        if not has_history:
-            borrowed = _borrowed_prior(brand.brand_id, content_type, dimension, option, arms)
-            if borrowed is not None:
-                prior, source = borrowed, "cross_brand"
+        source = "brand" if base_prior is not DEFAULT_PRIOR else "default"
+        prior, source = (borrowed, "cross_brand") if borrowed else (base_prior, source)
         posteriors[option] = (update(prior, evidence), source, evidence, raw)
     nan = OptionSummary(math.nan, math.nan, math.nan)
     summaries = (
@@ -122,7 +214,7 @@ def _dimension_posteriors(
     )
     return [
         OptionPosterior(
-            brand_id=brand.brand_id,
+            brand_id=brand_id,
             content_type=content_type,
             dimension=dimension,
             option=option,

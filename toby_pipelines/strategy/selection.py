@@ -1,44 +1,130 @@
-"""Choosing a post's strategy: Thompson sampling per dimension, with the user's explore share."""
+"""Choosing a post's strategy: Thompson sampling per dimension, experiments, and propensities.
+
+What `explore_ratio` means here: the share of slots that serve the brand's running experiments.
+On such a slot one experiment dimension (picked uniformly among the active ones) gives its turn
+to its least-tried option while any option has fewer than `min_samples` posts, and may pick a
+resting topic; every other choice, and every choice once the experiment has its samples, is
+Thompson sampling, whose own randomness does the exploring. So the extra exploration an
+experiment costs is bounded (`min_samples` posts per option), where the seed's uniformly random
+30% costs regret on every post forever.
+
+Each choice records its propensity: the probability this policy had of choosing exactly these
+options, given everything it knew. Thompson sampling's probability of choosing an option is the
+probability that the option's draw is the highest, estimated from `PROPENSITY_DRAWS` draws (the
+first of which makes the actual choice). The record supports offline policy evaluation.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, NormalGamma
+from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, NormalGamma, draw_means_of
+
+PROPENSITY_DRAWS = 256
+
+
+@dataclass(frozen=True)
+class ExperimentTurn:
+    """An active experiment's need, as the planner sees it."""
+
+    dimension: str
+    sample_counts: Mapping[str, int]
+    min_samples: int
 
 
 @dataclass(frozen=True)
 class StrategyChoice:
     options: dict[str, str]
     is_experiment: bool
+    experiment_dimension: str | None
+    option_propensities: dict[str, float]  # dimension -> marginal probability of its option
+    propensity: float  # probability of the whole combination
+
+
+def check_explore_ratio(explore_ratio: float) -> float:
+    if not 0.0 <= explore_ratio <= 1.0:
+        raise ValueError(f"explore_ratio must be between 0 and 1, got {explore_ratio}")
+    return explore_ratio
+
+
+def _thompson(draws: np.ndarray) -> tuple[int, np.ndarray]:
+    """The row Thompson sampling picks (by the first column), and each row's probability of
+    being picked (the share of columns it wins)."""
+    winners = draws.argmax(axis=0)
+    return int(winners[0]), np.bincount(winners, minlength=len(draws)) / draws.shape[1]
+
+
+def _experiment_turn(options: Sequence[str], turn: ExperimentTurn) -> np.ndarray | None:
+    """Uniform over the least-tried options while any is short of `min_samples`, else None."""
+    counts = np.array([turn.sample_counts.get(option, 0) for option in options])
+    if counts.min() >= turn.min_samples:
+        return None
+    least = (counts == counts.min()).astype(float)
+    return least / least.sum()
 
 
 def choose_strategy(
     pools: Mapping[str, Sequence[str]],
     posteriors: Mapping[str, Mapping[str, NormalGamma]],
-    explore_ratio: float,
     rng: np.random.Generator,
+    *,
+    explore_ratio: float,
+    experiments: Sequence[ExperimentTurn] = (),
+    resting: Mapping[str, Collection[str]] | None = None,
 ) -> StrategyChoice:
-    """Pick one option per dimension.
-
-    With probability `explore_ratio` the post is an experiment and every option is drawn
-    uniformly (seed 000 section 5.5); otherwise each dimension takes the option whose sampled mean
-    is highest. Options with no stored posterior yet start from the default prior.
-    """
-    if not 0.0 <= explore_ratio <= 1.0:
-        raise ValueError(f"explore_ratio must be between 0 and 1, got {explore_ratio}")
-    is_experiment = bool(rng.random() < explore_ratio)
-    chosen: dict[str, str] = {}
+    """Pick one option per dimension; see the module docstring for the policy."""
+    check_explore_ratio(explore_ratio)
+    resting = resting or {}
     for dimension, options in pools.items():
         if not options:
             raise ValueError(f"dimension {dimension!r} has no options to choose from")
-        if is_experiment:
-            chosen[dimension] = options[int(rng.integers(len(options)))]
-            continue
+    running = [turn for turn in experiments if turn.dimension in pools]
+    is_experiment = bool(running) and bool(rng.random() < explore_ratio)
+    turn = running[int(rng.integers(len(running)))] if is_experiment else None
+    share = explore_ratio / len(running) if running else 0.0  # P(a given experiment's turn)
+
+    chosen: dict[str, str] = {}
+    regular_p: dict[str, float] = {}
+    experiment_p: dict[str, float] = {}
+    for dimension, pool in pools.items():
         known = posteriors.get(dimension, {})
-        draws = [known.get(option, DEFAULT_PRIOR).draw_means(rng, 1)[0] for option in options]
-        chosen[dimension] = options[int(np.argmax(draws))]
-    return StrategyChoice(chosen, is_experiment)
+        draws = draw_means_of([known.get(o, DEFAULT_PRIOR) for o in pool], rng, PROPENSITY_DRAWS)
+        rested = set(resting.get(dimension, ()))
+        regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
+        pick, probs = _thompson(draws[regular])
+        regular_probs = {pool[i]: p for i, p in zip(regular, probs, strict=True)}
+        option = pool[regular[pick]]
+        experiment_probs = regular_probs
+        own = next((t for t in running if t.dimension == dimension), None)
+        if own is not None:
+            forced = _experiment_turn(pool, own)
+            if forced is not None:
+                experiment_probs = dict(zip(pool, forced, strict=True))
+                experiment_pick = int(rng.choice(len(pool), p=forced))
+            else:
+                experiment_pick, full_probs = _thompson(draws)
+                experiment_probs = dict(zip(pool, full_probs, strict=True))
+            if turn is not None and turn.dimension == dimension:
+                option = pool[experiment_pick]
+        chosen[dimension] = option
+        regular_p[dimension] = float(regular_probs.get(option, 0.0))
+        experiment_p[dimension] = float(experiment_probs.get(option, 0.0))
+
+    # Exact probability of the combination: no experiment turn, or one turn per experiment.
+    all_regular = float(np.prod(list(regular_p.values())))
+    propensity = (1.0 - share * len(running)) * all_regular
+    for other in running:
+        rest = np.prod([p for d, p in regular_p.items() if d != other.dimension])
+        propensity += share * experiment_p[other.dimension] * float(rest)
+    marginals = {
+        dimension: (1.0 - share) * regular_p[dimension] + share * experiment_p[dimension]
+        if any(t.dimension == dimension for t in running)
+        else regular_p[dimension]
+        for dimension in pools
+    }
+    return StrategyChoice(
+        chosen, is_experiment, turn.dimension if turn else None, marginals, propensity
+    )

@@ -7,7 +7,6 @@ from toby_pipelines.loop.learn import LEARNING_HORIZON_DAYS, compute_posteriors
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
-from toby_pipelines.strategy.posteriors import OptionPosterior
 
 
 @dg.asset(
@@ -23,46 +22,76 @@ def strategy_posteriors(
     """What Toby believes about every option it can choose, as of the day: for each user,
     brand, content type (reels and carousels never mixed) and dimension (personality, topic,
     hook, title format, visual style), a Normal-Gamma posterior over the option's mean score,
-    with its 90% interval and probability of being the best. A new brand starts from its user's
-    other brands. The content buffer samples these to plan posts (Thompson sampling)."""
+    with its 90% interval and probability of being the best. Evidence decays with age, a 48h
+    score counts half until the 7d score replaces it, each brand's options start from its user's
+    other brands (never another user's), and a detected audience change discounts older
+    evidence. The same run advances the experiments, rests declining topics and moves the
+    user's phase. The content buffer samples these to plan posts (Thompson sampling)."""
     day = dt.date.fromisoformat(context.partition_key)
     summary = compute_posteriors(database.get(), day, clock.now())
-    best: dict[tuple[str, str, str], OptionPosterior] = {}
-    for _, item in summary.posteriors:
-        key = (item.brand_id, item.content_type, item.dimension)
-        if key not in best or item.posterior.mu > best[key].posterior.mu:
-            best[key] = item
-    rows = [
+    names = summary.brand_names
+    options = [
         (
-            summary.brand_names.get(item.brand_id, item.brand_id),
+            names.get(item.brand_id, item.brand_id),
             item.content_type,
             item.dimension,
             item.option,
-            item.posterior.mu,
+            round(item.posterior.mu, 1),
             f"{item.interval_low:.1f}–{item.interval_high:.1f}",
             round(item.prob_best, 3),
             item.sample_count,
+            item.prior_source,
         )
-        for item in best.values()
+        for _, item in summary.posteriors
+    ]
+    experiments = [
+        (
+            names.get(e.brand_id, e.brand_id),
+            e.content_type,
+            e.dimension,
+            e.status,
+            e.winner or "",
+            str(e.started_on),
+            ", ".join(
+                f"{o} {r.count}/{e.min_samples}"
+                + (f" P={r.prob_best:.2f}" if r.prob_best == r.prob_best else "")
+                for o, r in e.results.items()
+            ),
+        )
+        for e in summary.experiments
     ]
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(len(summary.posteriors)),
             "leader_changes": dg.MetadataValue.int(len(summary.leader_changes)),
-            "leaders": dg.MetadataValue.md(
+            "audience_changes": dg.MetadataValue.int(len(summary.changes)),
+            "resting_topics": dg.MetadataValue.int(len(summary.resting)),
+            "experiments_completed": dg.MetadataValue.int(
+                sum(e.status == "completed" and e.completed_on == day for e in summary.experiments)
+            ),
+            "phases": dg.MetadataValue.json(summary.phases),
+            "options": dg.MetadataValue.md(
                 markdown_table(
                     [
                         "brand",
                         "type",
                         "dimension",
-                        "leader",
-                        "mean",
+                        "option",
+                        "posterior mean",
                         "90% interval",
                         "P(best)",
                         "posts",
+                        "prior",
                     ],
-                    rows,
-                    limit=60,
+                    options,
+                    limit=400,
+                )
+            ),
+            "experiments": dg.MetadataValue.md(
+                markdown_table(
+                    ["brand", "type", "dimension", "status", "winner", "started", "samples"],
+                    experiments,
+                    limit=100,
                 )
             ),
         }

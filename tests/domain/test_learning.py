@@ -1,0 +1,157 @@
+"""Learning: decay, 48h->7d replacement, user isolation, experiments, propensities, drift."""
+
+import datetime as dt
+import itertools
+
+import numpy as np
+import pytest
+
+from toby_pipelines.strategy.change_detection import detect_changes
+from toby_pipelines.strategy.decay import decay, decay_factor
+from toby_pipelines.strategy.evidence import ScoredPost
+from toby_pipelines.strategy.experiments import Experiment, advance
+from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
+from toby_pipelines.strategy.posteriors import BrandProfile, learn_user
+from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy
+from toby_pipelines.strategy.topic_rotation import resting_topics
+
+DAY = dt.date(2026, 3, 1)
+POOLS = {"reel": {"personality": ("story", "data"), "topic_bucket": ("sleep", "gut")}}
+
+
+def post(pid, score, phase="7d", day=DAY, brand="b1", **options):
+    opts = {"personality": "story", "topic_bucket": "sleep", **options}
+    return ScoredPost(pid, brand, "reel", phase, score, opts, day)
+
+
+def posterior_of(learning, dimension, option, brand="b1"):
+    return next(
+        p.posterior
+        for p in learning.posteriors
+        if (p.brand_id, p.dimension, p.option) == (brand, dimension, option)
+    )
+
+
+def test_daily_decay_of_running_totals_equals_weighting_each_score_by_its_age():
+    scores = {0: [61.0, 70.0], 3: [44.0], 4: [90.0, 52.0], 9: [66.0]}
+    running = Evidence()
+    for day in range(10):
+        running = decay(running, 1) if day else running
+        for score in scores.get(day, []):
+            running = running.add(score)
+    direct = Evidence()
+    for day, values in scores.items():
+        for score in values:
+            direct = direct.add(score, decay_factor(9 - day))
+    assert (running.weight, running.weighted_sum, running.weighted_sum_sq) == pytest.approx(
+        (direct.weight, direct.weighted_sum, direct.weighted_sum_sq)
+    )
+
+
+def test_decayed_evidence_relaxes_to_the_prior_which_never_decays():
+    evidence = Evidence().add(90).add(85).add(95)
+    old = update(DEFAULT_PRIOR, decay(evidence, 3650))
+    assert old.mu == pytest.approx(DEFAULT_PRIOR.mu, abs=0.01)
+    assert old.kappa == pytest.approx(DEFAULT_PRIOR.kappa, abs=1e-6)
+
+
+def test_seven_day_score_replaces_the_48h_score_instead_of_adding_to_it():
+    profiles = [BrandProfile("b1", POOLS)]
+    early = learn_user(profiles, [post("p1", 80.0, "48h")], DAY, None)
+    both = learn_user(profiles, [post("p1", 80.0, "48h"), post("p1", 40.0, "7d")], DAY, None)
+    assert posterior_of(early, "personality", "story") == update(
+        DEFAULT_PRIOR, Evidence().add(80.0, 0.5)
+    )
+    assert posterior_of(both, "personality", "story") == update(DEFAULT_PRIOR, Evidence().add(40.0))
+
+
+def test_a_user_never_learns_from_another_users_brands():
+    mine = [BrandProfile("b1", POOLS), BrandProfile("b2", POOLS)]
+    with pytest.raises(ValueError, match="outside this user's brands"):
+        learn_user(mine, [post("x", 90.0, brand="someone-elses")], DAY, None)
+    # Within one user a brand borrows from its sibling...
+    sibling = [post(f"s{i}", 90.0, brand="b2") for i in range(3)]
+    borrowed = learn_user(mine, sibling, DAY, None)
+    assert posterior_of(borrowed, "personality", "story", "b1").mu > DEFAULT_PRIOR.mu
+    # ...but the same scores in another user's run leave this user's posteriors unchanged.
+    alone = learn_user([BrandProfile("b1", POOLS)], [], DAY, None)
+    assert posterior_of(alone, "personality", "story") == DEFAULT_PRIOR
+
+
+def test_propensity_is_the_probability_of_the_chosen_combination():
+    pools = {"personality": ("story", "data", "edu"), "topic_bucket": ("sleep", "gut")}
+    posteriors = {
+        "personality": {"story": NormalGamma(60, 3, 3, 600), "data": NormalGamma(55, 3, 3, 600)},
+        "topic_bucket": {"sleep": NormalGamma(52, 2, 3, 600)},
+    }
+    turn = ExperimentTurn("personality", {"story": 6, "data": 6, "edu": 1}, 5)
+    counts: dict = {}
+    propensities: dict = {}
+    for seed in range(6000):
+        choice = choose_strategy(
+            pools, posteriors, np.random.default_rng(seed), explore_ratio=0.3, experiments=[turn]
+        )
+        key = tuple(choice.options.values())
+        counts[key] = counts.get(key, 0) + 1
+        propensities.setdefault(key, []).append(choice.propensity)
+    combos = list(itertools.product(*pools.values()))
+    for key in combos:
+        expected = float(np.mean(propensities.get(key, [0.0])))
+        assert counts.get(key, 0) / 6000 == pytest.approx(expected, abs=0.02)
+
+
+def test_experiment_completes_when_sampled_and_one_option_is_clearly_best():
+    experiment = Experiment("b1", "reel", "personality", ("story", "data"), DAY)
+    posts = [post(f"s{i}", 80.0) for i in range(5)] + [
+        post(f"d{i}", 40.0, personality="data") for i in range(5)
+    ]
+    posteriors = {
+        "story": update(DEFAULT_PRIOR, Evidence(5, 400, 32000, 5)),
+        "data": update(DEFAULT_PRIOR, Evidence(5, 200, 8000, 5)),
+    }
+    done = advance(
+        experiment,
+        brand_id="b1",
+        content_type="reel",
+        dimension="personality",
+        options=("story", "data"),
+        day=DAY,
+        posts=posts,
+        posteriors=posteriors,
+        rng=np.random.default_rng(0),
+    )
+    assert (done.status, done.winner) == ("completed", "story")
+    short = advance(
+        experiment,
+        brand_id="b1",
+        content_type="reel",
+        dimension="personality",
+        options=("story", "data"),
+        day=DAY,
+        posts=posts[:9],
+        posteriors=posteriors,
+        rng=np.random.default_rng(0),
+    )
+    assert short.status == "active" and short.results["data"].count == 4
+
+
+def test_change_detector_finds_a_drop_and_not_noise():
+    rng = np.random.default_rng(3)
+    steady = [post(f"p{i}", float(60 + rng.normal(0, 8)), day=DAY) for i in range(120)]
+    assert detect_changes(steady) == []
+    later = DAY + dt.timedelta(days=10)
+    dropped = steady + [post(f"q{i}", float(40 + rng.normal(0, 8)), day=later) for i in range(30)]
+    changes = detect_changes(dropped)
+    assert len(changes) == 1
+    # Dated where the CUSUM last left zero: at or before the drop, detected after it.
+    assert changes[0].changed_on <= later == changes[0].detected_on
+    assert changes[0].drop < -10
+
+
+def test_topic_rests_after_three_clear_misses_and_returns_after_a_good_post():
+    base = [post(f"p{i}", 60.0 + (i % 3), topic_bucket="gut") for i in range(20)]
+    misses = [post(f"m{i}", 30.0, topic_bucket="sleep") for i in range(3)]
+    assert [t.topic for t in resting_topics(base + misses, DAY)] == ["sleep"]
+    back = base + misses + [post("ok", 65.0, topic_bucket="sleep")]
+    assert resting_topics(back, DAY) == []
+    assert resting_topics(base + misses, DAY + dt.timedelta(days=14)) == []

@@ -1,0 +1,1 @@
+"""The learning benchmark: Tobys policy against the seeds algorithms on simulated worlds."""

@@ -1,0 +1,271 @@
+"""The algorithms the benchmark compares, behind one interface.
+
+Every policy sees the same thing a live system would: each morning, the scores that arrived
+since yesterday; then it chooses the options of each of the day's posts. The seeds' algorithms
+learn from the Toby score too, so the comparison is of learning rules, not of reward signals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from toby_pipelines.strategy.evidence import ScoredPost
+from toby_pipelines.strategy.experiments import Experiment, advance, turns
+from toby_pipelines.strategy.posteriors import BrandProfile, learn_user
+from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy
+
+EPOCH = dt.date(2026, 1, 1)
+Pools = Mapping[str, Sequence[str]]
+CONTENT_TYPE = "reel"
+
+
+def day_date(day: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=day)
+
+
+class Policy:
+    name = "policy"
+
+    def __init__(self, pools: Mapping[str, Pools], rng: np.random.Generator) -> None:
+        self.pools = pools  # brand -> dimension -> options
+        self.rng = rng
+
+    def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
+        """Scores that arrived since the previous morning (48h and final ones)."""
+
+    def choose(self, brand_id: str, day: int) -> dict[str, str]:
+        raise NotImplementedError
+
+
+class UniformRandom(Policy):
+    name = "uniform random"
+
+    def choose(self, brand_id: str, day: int) -> dict[str, str]:
+        return {
+            d: opts[int(self.rng.integers(len(opts)))] for d, opts in self.pools[brand_id].items()
+        }
+
+
+class _PerOptionAverages(Policy):
+    """Running count and total of scores per (brand, dimension, option)."""
+
+    final_only = True
+
+    def __init__(self, pools, rng) -> None:
+        super().__init__(pools, rng)
+        self.totals: dict[tuple[str, str, str], list[float]] = {}
+
+    def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
+        for post in arrived:
+            if self.final_only and post.phase != "7d":
+                continue
+            for dim, option in post.options.items():
+                entry = self.totals.setdefault((post.brand_id, dim, option), [0, 0.0])
+                entry[0] += 1
+                entry[1] += post.score
+
+    def average(self, brand_id: str, dim: str, option: str) -> float | None:
+        entry = self.totals.get((brand_id, dim, option))
+        return entry[1] / entry[0] if entry else None
+
+
+class SeedSeventyThirty(_PerOptionAverages):
+    """Seed 000 section 5.5 as written: per dimension, 70% of the time the option with the
+    highest average final score, 30% a uniformly random one. Untried options average 0, the
+    table's default, so only exploration finds them."""
+
+    name = "seed 70/30 (000)"
+    explore = 0.30
+
+    def choose(self, brand_id: str, day: int) -> dict[str, str]:
+        chosen = {}
+        for dim, options in self.pools[brand_id].items():
+            if self.rng.random() < self.explore:
+                chosen[dim] = options[int(self.rng.integers(len(options)))]
+            else:
+                averages = [self.average(brand_id, dim, o) or 0.0 for o in options]
+                chosen[dim] = options[int(np.argmax(averages))]
+        return chosen
+
+
+class XbotWeights(_PerOptionAverages):
+    """Seed 001's weight calculator, run every 6 hours (four times a morning): per dimension,
+    target = (average score normalized to 0-1 by the best option) ** 1.5, blended 30% toward
+    it, options with fewer than 5 posts held at 8%, a "viral" option (average 1.25x the
+    dimension's mean, the score-scale stand-in for F/1K > 5) boosted 1.5x, a 2% floor, and
+    renormalized. Posts are drawn by weighted random choice. It learns as soon as any score
+    arrives, as xBOT reads current performance."""
+
+    name = "xBOT weights (001)"
+    final_only = False
+    blends_per_day = 4
+    aggressiveness = 0.3
+
+    def __init__(self, pools, rng) -> None:
+        super().__init__(pools, rng)
+        self.latest: dict[str, ScoredPost] = {}
+        self.weights = {
+            (b, d): np.full(len(o), 1 / len(o))
+            for b, dims in pools.items()
+            for d, o in dims.items()
+        }
+
+    def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
+        # The final score replaces the 48h one in the averages.
+        for post in arrived:
+            previous = self.latest.get(post.post_id)
+            if previous is not None:
+                for dim, option in previous.options.items():
+                    entry = self.totals[(previous.brand_id, dim, option)]
+                    entry[0] -= 1
+                    entry[1] -= previous.score
+            self.latest[post.post_id] = post
+        super().morning(day, arrived)
+        for (brand_id, dim), weights in self.weights.items():
+            options = self.pools[brand_id][dim]
+            counts = [self.totals.get((brand_id, dim, o), [0, 0.0])[0] for o in options]
+            if sum(counts) == 0:
+                continue
+            averages = np.array([self.average(brand_id, dim, o) or 0.0 for o in options])
+            target = (averages / max(averages.max(), 1e-9)) ** 1.5
+            tried = averages[np.array(counts) > 0]
+            for _ in range(self.blends_per_day):
+                new = weights * (1 - self.aggressiveness) + target * self.aggressiveness
+                new = np.where(averages > 1.25 * tried.mean(), new * 1.5, new)
+                new = np.where(np.array(counts) < 5, 0.08, new)
+                new = np.maximum(new, 0.02)
+                weights = new / new.sum()
+            self.weights[(brand_id, dim)] = weights
+
+    def choose(self, brand_id: str, day: int) -> dict[str, str]:
+        return {
+            dim: options[int(self.rng.choice(len(options), p=self.weights[(brand_id, dim)]))]
+            for dim, options in self.pools[brand_id].items()
+        }
+
+
+class GradientBandit(Policy):
+    """Seed 002 section 4: softmax over discrete preferences per dimension; on each reward,
+    preference += 0.1 x advantage for the chosen option, with the reward normalized to [-1, 1]
+    and a running baseline += 0.1 x (reward - baseline). Like its 24h reward window, it learns
+    once per post, from the first score that arrives."""
+
+    name = "gradient bandit (002)"
+    learning_rate = 0.1
+    baseline_rate = 0.1
+
+    def __init__(self, pools, rng) -> None:
+        super().__init__(pools, rng)
+        self.preferences = {
+            (b, d): np.zeros(len(o)) for b, dims in pools.items() for d, o in dims.items()
+        }
+        self.baseline = dict.fromkeys(pools, 0.0)
+        self.seen: set[str] = set()
+
+    def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
+        for post in arrived:
+            if post.post_id in self.seen:
+                continue
+            self.seen.add(post.post_id)
+            reward = (post.score - 50.0) / 50.0
+            advantage = reward - self.baseline[post.brand_id]
+            for dim, option in post.options.items():
+                index = list(self.pools[post.brand_id][dim]).index(option)
+                self.preferences[(post.brand_id, dim)][index] += self.learning_rate * advantage
+            self.baseline[post.brand_id] += self.baseline_rate * advantage
+
+    def choose(self, brand_id: str, day: int) -> dict[str, str]:
+        chosen = {}
+        for dim, options in self.pools[brand_id].items():
+            h = self.preferences[(brand_id, dim)]
+            p = np.exp(h - h.max())
+            chosen[dim] = options[int(self.rng.choice(len(options), p=p / p.sum()))]
+        return chosen
+
+
+class Toby(Policy):
+    """Toby's policy, through the same functions the Dagster assets call: `learn_user` each
+    morning (Normal-Gamma posteriors with decay, 48h->7d replacement, cross-brand priors,
+    change detection, topic rotation), `advance` for experiments, `choose_strategy` per slot."""
+
+    name = "Toby"
+
+    def __init__(self, pools, rng, explore_ratio: float = 0.30) -> None:
+        super().__init__(pools, rng)
+        self.explore_ratio = explore_ratio
+        self.scores: list[ScoredPost] = []
+        self.table: dict = {}
+        self.resting: dict[str, dict[str, set[str]]] = {}
+        self.experiments: dict[tuple[str, str], Experiment] = {}
+        self.planned: dict[str, list[tuple[dt.date, dict[str, str]]]] = {b: [] for b in pools}
+        self.turns: dict[str, list[ExperimentTurn]] = {}
+
+    def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
+        self.scores.extend(arrived)
+        today = day_date(day)
+        active = list(self.pools)
+        profiles = [BrandProfile(b, {CONTENT_TYPE: self.pools[b]}) for b in active]
+        learning = learn_user(profiles, self.scores, today, None)
+        self.table = learning.table()
+        self.resting = {}
+        for topic in learning.resting:
+            self.resting.setdefault(topic.brand_id, {}).setdefault("topic_bucket", set()).add(
+                topic.topic
+            )
+        posts = learning.posts
+        for brand_id in active:
+            for dim, options in self.pools[brand_id].items():
+                key = (brand_id, dim)
+                self.experiments[key] = advance(
+                    self.experiments.get(key),
+                    brand_id=brand_id,
+                    content_type=CONTENT_TYPE,
+                    dimension=dim,
+                    options=options,
+                    day=today,
+                    posts=posts,
+                    posteriors=self.table.get((brand_id, CONTENT_TYPE), {}).get(dim, {}),
+                    rng=self.rng,
+                )
+            mine = [e for (b, _), e in self.experiments.items() if b == brand_id]
+            self.turns[brand_id] = turns(mine, self.planned[brand_id])
+
+    def choose(self, brand_id: str, day: int) -> dict[str, str]:
+        brand_turns = self.turns.get(brand_id, [])
+        choice = choose_strategy(
+            self.pools[brand_id],
+            self.table.get((brand_id, CONTENT_TYPE), {}),
+            self.rng,
+            explore_ratio=self.explore_ratio,
+            experiments=brand_turns,
+            resting=self.resting.get(brand_id),
+        )
+        self.planned[brand_id].append((day_date(day), choice.options))
+        # Count this post toward its experiments at once, as the planner's query would.
+        self.turns[brand_id] = [
+            replace(
+                turn,
+                sample_counts={
+                    **turn.sample_counts,
+                    choice.options[turn.dimension]: turn.sample_counts.get(
+                        choice.options[turn.dimension], 0
+                    )
+                    + 1,
+                },
+            )
+            for turn in brand_turns
+        ]
+        return choice.options
+
+
+POLICIES: tuple[type[Policy], ...] = (
+    SeedSeventyThirty,
+    XbotWeights,
+    GradientBandit,
+    UniformRandom,
+    Toby,
+)

@@ -1,0 +1,113 @@
+"""Run every policy on every world for many seeds and summarize cumulative regret."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from toby_pipelines.benchmark.policies import POLICIES, Policy, day_date
+from toby_pipelines.benchmark.worlds import (
+    WORLDS,
+    World,
+    facebook_post_scores,
+    facebook_world,
+    synthetic_world,
+)
+from toby_pipelines.strategy.evidence import ScoredPost
+
+
+def build_world(name: str, seed: int) -> World:
+    if name == "facebook":
+        return facebook_world(seed, facebook_post_scores())
+    return synthetic_world(name, seed)
+
+
+def run_policy(world: World, policy_type: type[Policy], seed: int) -> float:
+    """Cumulative regret of one policy over one world, in score points."""
+    pools = {brand.brand_id: world.pools for brand in world.brands}
+    policy = policy_type(
+        pools, np.random.default_rng([seed, 3, zlib.crc32(policy_type.name.encode())])
+    )
+    pending: dict[int, list[ScoredPost]] = {}
+    regret = 0.0
+    slot = 0
+    for day in range(world.days):
+        policy.morning(day, pending.pop(day, []))
+        for brand in world.brands:
+            if day < brand.joins_on:
+                slot += world.slots_per_day
+                continue
+            for index in range(world.slots_per_day):
+                options = policy.choose(brand.brand_id, day)
+                provisional, final = world.scores(brand.brand_id, options, day, slot)
+                if brand.measured:
+                    regret += world.best_mean(brand.brand_id, day) - world.mean(
+                        brand.brand_id, options, day
+                    )
+                post_id = f"{brand.brand_id}-{day}-{index}"
+
+                post = ScoredPost(
+                    post_id, brand.brand_id, "reel", "7d", final, options, day_date(day)
+                )
+                if world.feedback == "immediate":
+                    pending.setdefault(day + 1, []).append(post)
+                else:
+                    early = replace(post, phase="48h", score=provisional)
+                    pending.setdefault(day + 2, []).append(early)
+                    pending.setdefault(day + 7, []).append(post)
+                slot += 1
+    return regret
+
+
+def run_seed(args: tuple[str, int]) -> tuple[str, int, list[float]]:
+    world_name, seed = args
+    world = build_world(world_name, seed)
+    return world_name, seed, [run_policy(world, policy, seed) for policy in POLICIES]
+
+
+@dataclass(frozen=True)
+class WorldResult:
+    world: str
+    regrets: np.ndarray  # seeds x policies
+
+    def mean(self, policy: int) -> float:
+        return float(self.regrets[:, policy].mean())
+
+    def stderr(self, policy: int) -> float:
+        return float(self.regrets[:, policy].std(ddof=1) / math.sqrt(len(self.regrets)))
+
+    def ratio(self, policy: int, reference: int) -> tuple[float, float]:
+        """Mean ratio of regrets and its standard error (delta method on paired seeds)."""
+        a, b = self.regrets[:, policy], self.regrets[:, reference]
+        r = a.mean() / b.mean()
+        residual = a - r * b
+        return float(r), float(residual.std(ddof=1) / math.sqrt(len(a)) / b.mean())
+
+
+def run_benchmark(
+    seeds: int,
+    worlds: Sequence[str] = WORLDS,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[WorldResult], float]:
+    started = time.monotonic()
+    jobs = [(world, seed) for world in worlds for seed in range(seeds)]
+    results: dict[str, dict[int, list[float]]] = {world: {} for world in worlds}
+    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, (world, seed, regrets) in enumerate(
+            pool.map(run_seed, jobs, chunksize=4), start=1
+        ):
+            results[world][seed] = regrets
+            if progress is not None:
+                progress(done, len(jobs))
+    return [
+        WorldResult(world, np.array([results[world][s] for s in range(seeds)])) for world in worlds
+    ], time.monotonic() - started
