@@ -9,11 +9,11 @@ from typing import TextIO
 
 class ProgressBar:
     def __init__(
-        self, total: int, label: str, stream: TextIO = sys.stderr, width: int = 30
+        self, total: int, label: str, stream: TextIO | None = None, width: int = 30
     ) -> None:
         self.total = max(total, 1)
         self.label = label
-        self.stream = stream
+        self.stream = stream if stream is not None else sys.stderr  # the current one
         self.width = width
         self.started = time.monotonic()
         self._shown = -1
