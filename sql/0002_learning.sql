@@ -11,8 +11,6 @@ ALTER TABLE post_scores ADD COLUMN is_game_changer BOOLEAN NOT NULL DEFAULT FALS
 
 -- A topic deprioritized by seasonal rotation, on the posteriors' day, until this date.
 ALTER TABLE toby_strategy_scores ADD COLUMN resting_until DATE;
--- The prior an option started from: default, brand (empirical Bayes) or cross_brand.
--- (prior_source exists; nothing to add.)
 
 -- Experiments are kept per brand, content type and dimension, dated by day; one row per run.
 ALTER TABLE toby_experiments ADD COLUMN started_on DATE;

@@ -122,6 +122,8 @@ def _noise(world: World, rng: np.random.Generator) -> World:
 
 def synthetic_world(name: str, seed: int) -> World:
     """stationary | delayed | drifting | late_brand"""
+    if name not in {"stationary", "delayed", "drifting", "late_brand"}:
+        raise ValueError(f"unknown world {name!r}")
     rng = np.random.default_rng([seed, 1])
     pools = dict(PRODUCT_POOLS)
     feedback = "immediate" if name == "stationary" else "delayed"
@@ -146,8 +148,6 @@ def synthetic_world(name: str, seed: int) -> World:
     if name == "drifting":
         world.change_day = DAYS // 2
         world.effects[("brand", True)] = _draw_effects(rng, pools)
-    if name not in {"stationary", "delayed", "drifting", "late_brand"}:
-        raise ValueError(f"unknown world {name!r}")
     return _noise(world, rng)
 
 

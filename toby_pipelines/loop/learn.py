@@ -107,6 +107,7 @@ def _experiments(profiles, learning, running, day, user_id) -> list[Experiment]:
         (p.brand_id, p.content_type, p.dimension, p.option): p.prob_best
         for p in learning.posteriors
     }
+    rng = _rng(day, user_id)
     result = []
     for profile in profiles:
         for content_type, pools in profile.pools.items():
@@ -123,7 +124,7 @@ def _experiments(profiles, learning, running, day, user_id) -> list[Experiment]:
                         posteriors=table.get((profile.brand_id, content_type), {}).get(
                             dimension, {}
                         ),
-                        rng=_rng(day, user_id),
+                        rng=rng,
                         prob_best={
                             o: prob_best[(profile.brand_id, content_type, dimension, o)]
                             for o in options
@@ -136,15 +137,14 @@ def _experiments(profiles, learning, running, day, user_id) -> list[Experiment]:
 def _leader_changes(profiles, mine, learning, day, user_id, names):
     yesterday = learn_user(profiles, [p for d, p in mine if d < day], day, None)
     before, after = leaders(yesterday.posteriors), leaders(learning.posteriors)
+    sampled = {
+        (item.brand_id, item.content_type, item.dimension)
+        for item in learning.posteriors
+        if item.sample_count > 0
+    }
     changes = []
     for key, option in sorted(after.items()):
-        if before.get(key) != option and any(
-            item.brand_id == key[0]
-            and item.content_type == key[1]
-            and item.dimension == key[2]
-            and item.sample_count > 0
-            for item in learning.posteriors
-        ):
+        if before.get(key) != option and key in sampled:
             brand_id, content_type, dimension = key
             changes.append(
                 (

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.defs.resources import default_resources
+from toby_pipelines.loop.learn import brand_profile
 from toby_pipelines.platforms.audiences import load_audience
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.platform import DEFAULT_AUDIENCE, SimulatedPlatformResource
@@ -22,7 +23,7 @@ from toby_pipelines.simulation.progress import ProgressBar
 from toby_pipelines.simulation.scenario import create_users, join_brands, parse_scenario
 from toby_pipelines.storage.brands import list_brands, option_pool_overrides
 from toby_pipelines.storage.database import Database, load_json, utc
-from toby_pipelines.strategy.dimensions import DIMENSIONS, option_pools
+from toby_pipelines.storage.posts import tag_options
 
 MEASUREMENT_TAIL_DAYS = 7
 METRICS = ("views", "reach", "likes", "comments", "saves", "shares", "follows")
@@ -123,7 +124,7 @@ def build_simulation_report(database: Database, start: dt.datetime, days: int) -
             "user_id": p.user_id,
             "brand_id": p.brand_id,
             "content_type": p.content_type,
-            "options": {d: getattr(p, d) for d in DIMENSIONS},
+            "options": tag_options(p),
             "is_experiment": bool(p.is_experiment),
             "experiment_dimension": p.experiment_dimension,
             "propensity": p.propensity,
@@ -139,13 +140,7 @@ def build_simulation_report(database: Database, start: dt.datetime, days: int) -
         for p in posts
         if utc(p.slot_at) < start + dt.timedelta(days=days)
     ]
-    pools = {
-        b.id: {
-            ct: option_pools(ct, b.topic_buckets, overrides.get(b.id, {}).get(ct))
-            for ct in ("reel", "carousel")
-        }
-        for b in brands
-    }
+    pools = {b.id: brand_profile(b, overrides).pools for b in brands}
     return {
         "schema_version": 1,
         "start": start.isoformat(),

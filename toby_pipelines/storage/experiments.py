@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.storage.database import as_date, load_json, utc
+from toby_pipelines.storage.posts import tag_options
 from toby_pipelines.strategy.experiments import Experiment, OptionResult
 
 ExperimentKey = tuple[str, str, str]  # brand_id, content_type, dimension
@@ -114,15 +115,6 @@ def planned_options_since(
     result: dict[tuple[str, str], list[tuple[dt.date, dict[str, str]]]] = {}
     for r in rows:
         result.setdefault((r.brand_id, r.content_type), []).append(
-            (
-                utc(r.slot_at).date(),
-                {
-                    "personality": r.personality,
-                    "topic_bucket": r.topic_bucket,
-                    "hook_strategy": r.hook_strategy,
-                    "title_format": r.title_format,
-                    "visual_style": r.visual_style,
-                },
-            )
+            (utc(r.slot_at).date(), tag_options(r))
         )
     return result

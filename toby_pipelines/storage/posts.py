@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -55,6 +56,11 @@ def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -
         {"start": start, "end": end},
     )
     return {Slot(utc(row.slot_at), row.brand_id, row.content_type) for row in rows}
+
+
+def tag_options(row: Any) -> dict[str, str]:
+    """A post's chosen option per dimension, from a row holding the tag columns."""
+    return {dimension: getattr(row, dimension) for dimension in DIMENSIONS}
 
 
 def insert_toby_post(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.storage.database import as_date, utc
+from toby_pipelines.storage.posts import tag_options
 from toby_pipelines.strategy.evidence import ScoredPost
 
 
@@ -81,13 +82,7 @@ def scored_posts_between(
     for r in rows:
         if user_ids is not None and r.user_id not in user_ids:
             continue
-        options = {
-            "personality": r.personality,
-            "topic_bucket": r.topic_bucket,
-            "hook_strategy": r.hook_strategy,
-            "title_format": r.title_format,
-            "visual_style": r.visual_style,
-        }
+        options = tag_options(r)
         result.append(
             (
                 r.user_id,

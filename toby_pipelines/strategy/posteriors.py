@@ -39,7 +39,6 @@ COLD_START_PSEUDO_COUNT = 2.0
 BRAND_PRIOR_MIN_POSTS = 8
 PRIOR_ALPHA = 5.0
 PRIOR_KAPPA = 1.0
-ADJUST_FOR_OTHER_DIMENSIONS = True
 
 Pools = Mapping[str, Sequence[str]]  # dimension -> options
 
@@ -122,10 +121,9 @@ def learn_user(
 
     priors = {key: brand_prior(stream) for key, stream in streams.items()}
     adjusted: dict[str, dict[str, float]] = {}
-    if ADJUST_FOR_OTHER_DIMENSIONS:
-        for stream in streams.values():
-            adjusted.update(adjusted_scores(stream, weight_of))
-    arms = evidence_by_arm(posts, weight_of, adjusted if ADJUST_FOR_OTHER_DIMENSIONS else None)
+    for stream in streams.values():
+        adjusted.update(adjusted_scores(stream, weight_of))
+    arms = evidence_by_arm(posts, weight_of, adjusted)
     pooled = _pooled_by_option(arms)
     results: list[OptionPosterior] = []
     for brand in brands:
