@@ -7,7 +7,13 @@ weight 2 on a score equals seeing it twice.
 import numpy as np
 import pytest
 
-from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
+from toby_pipelines.strategy.normal_gamma import (
+    DEFAULT_PRIOR,
+    Evidence,
+    NormalGamma,
+    draw_means_of,
+    update,
+)
 
 
 def grid_posterior_mean(prior: NormalGamma, scores: list[float]) -> tuple[float, float]:
@@ -63,3 +69,11 @@ def test_invalid_parameters_are_refused():
         NormalGamma(50, 0, 1, 1)
     with pytest.raises(ValueError, match="non-negative"):
         Evidence().add(50, -1)
+
+
+def test_sharpened_draws_keep_the_mean_and_scale_the_spread():
+    posterior = NormalGamma(mu=55.0, kappa=4.0, alpha=6.0, beta=6.0 * 150.0)
+    full = draw_means_of([posterior], np.random.default_rng(2), 40_000)[0]
+    sharp = draw_means_of([posterior], np.random.default_rng(2), 40_000, width=0.5)[0]
+    assert sharp.mean() == pytest.approx(55.0, abs=0.1)
+    assert np.std(sharp) == pytest.approx(0.5 * np.std(full), rel=1e-9)

@@ -5,12 +5,15 @@ with the personality and topic it happened to be posted with, which is noise at 
 once Toby favours some options. Each dimension's evidence is therefore the score minus the
 estimated effects of the post's other options, where an option's effect is its weighted mean
 deviation from the brand's mean after the other dimensions' effects are removed, shrunk toward
-zero by `SHRINKAGE` pseudo-posts. A few backfitting passes settle the effects.
+zero by `SHRINKAGE` pseudo-posts. A few backfitting passes (Gauss-Seidel, one dimension at a
+time) settle the effects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from toby_pipelines.strategy.evidence import ScoredPost
 
@@ -23,32 +26,51 @@ def adjusted_scores(
 ) -> dict[str, dict[str, float]]:
     """{post_id: {dimension: score less the effects of the post's options in other dimensions}}
     for the posts of one brand and content type."""
-    weights = [weight_of(post) for post in posts]
-    total = sum(weights)
+    weights = np.array([weight_of(post) for post in posts], dtype=float)
+    total = float(weights.sum())
     if total <= 0:
         return {p.post_id: dict.fromkeys(p.options, p.score) for p in posts}
-    centre = sum(w * p.score for w, p in zip(weights, posts, strict=True)) / total
-    effects: dict[tuple[str, str], float] = {}
+    scores = np.array([post.score for post in posts], dtype=float)
+    centre = float(weights @ scores) / total
+    dimensions = list(posts[0].options)
+    # Per dimension: each post's option as an index into that dimension's options (-1: none).
+    codes: list[np.ndarray] = []
+    for dimension in dimensions:
+        index: dict[str, int] = {}
+        codes.append(
+            np.array(
+                [
+                    -1
+                    if (option := post.options.get(dimension)) is None
+                    else index.setdefault(option, len(index))
+                    for post in posts
+                ]
+            )
+        )
+    # contribution[d][i]: the effect of post i's option in dimension d (0 before fitting).
+    contribution = np.zeros((len(dimensions), len(posts)))
     for _ in range(PASSES):
-        for dimension in posts[0].options:
-            sums: dict[str, list[float]] = {}
-            for weight, post in zip(weights, posts, strict=True):
-                option = post.options.get(dimension)
-                if option is None:
-                    continue
-                others = sum(
-                    effects.get(item, 0.0) for item in post.options.items() if item[0] != dimension
-                )
-                entry = sums.setdefault(option, [0.0, 0.0])
-                entry[0] += weight
-                entry[1] += weight * (post.score - centre - others)
-            for option, (w, s) in sums.items():
-                effects[(dimension, option)] = s / (w + SHRINKAGE)
-    return {
-        post.post_id: {
-            dimension: post.score
-            - sum(effects.get(item, 0.0) for item in post.options.items() if item[0] != dimension)
+        for d, code in enumerate(codes):
+            present = code >= 0
+            others = contribution.sum(axis=0) - contribution[d]
+            residual = scores - centre - others
+            size = int(code.max()) + 1 if present.any() else 0
+            weight_sum = np.bincount(code[present], weights=weights[present], minlength=size)
+            residual_sum = np.bincount(
+                code[present], weights=(weights * residual)[present], minlength=size
+            )
+            effects = residual_sum / (weight_sum + SHRINKAGE)
+            contribution[d] = np.where(present, effects[np.maximum(code, 0)], 0.0)
+    fitted = {dimension: d for d, dimension in enumerate(dimensions)}
+    all_effects = contribution.sum(axis=0)
+    result: dict[str, dict[str, float]] = {}
+    for i, post in enumerate(posts):
+        result[post.post_id] = {
+            dimension: float(
+                scores[i]
+                - all_effects[i]
+                + (contribution[fitted[dimension], i] if dimension in fitted else 0.0)
+            )
             for dimension in post.options
         }
-        for post in posts
-    }
+    return result

@@ -24,6 +24,13 @@ import numpy as np
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, NormalGamma, draw_means_of
 
 PROPENSITY_DRAWS = 256
+# Thompson sampling draws from each posterior with its spread scaled by this factor ("posterior
+# reshaping"). Plain Thompson sampling (1.0) keeps spending posts on options it already has good
+# reason to drop; over a season of a few hundred posts, halving the spread cuts cumulative regret
+# by about a third in the learning benchmark (README). The risk of a sharper posterior, settling
+# early on a lucky option, is what experiments bound: every option gets `min_samples` posts
+# whatever its draws say.
+POSTERIOR_WIDTH = 0.5
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,9 @@ def choose_strategy(
     experiment_p: dict[str, float] = {}
     for dimension, pool in pools.items():
         known = posteriors.get(dimension, {})
-        draws = draw_means_of([known.get(o, DEFAULT_PRIOR) for o in pool], rng, PROPENSITY_DRAWS)
+        draws = draw_means_of(
+            [known.get(o, DEFAULT_PRIOR) for o in pool], rng, PROPENSITY_DRAWS, POSTERIOR_WIDTH
+        )
         rested = set(resting.get(dimension, ()))
         regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
         pick, probs = _thompson(draws[regular])
