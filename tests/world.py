@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import dagster as dg
+
 from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.platform import SimulatedPlatformResource
+from toby_pipelines.simulation.driver import SimulationDriver, event_times
 from toby_pipelines.storage.brands import (
     create_brand,
     create_user,
@@ -61,3 +64,12 @@ def register_accounts(database, platform):
     with database.engine.connect() as connection:
         for brand in list_brands(connection):
             platform.register_account(brand.account_handle, brand.followers)
+
+
+def run_days(defs: dg.Definitions, url: str, days: int) -> dg.DagsterInstance:
+    """The real schedule and sensor over `days` simulated days from START, as the demo runs."""
+    instance = dg.DagsterInstance.ephemeral()
+    driver = SimulationDriver(defs, instance, lambda at: resources_for(url, at))
+    for at in event_times(TobyDatabaseResource(url=url), START, days):
+        driver.tick(at)
+    return instance

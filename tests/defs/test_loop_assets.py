@@ -13,9 +13,8 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from tests.world import START, build_world, register_accounts, resources_for
+from tests.world import START, build_world, register_accounts, resources_for, run_days
 from toby_pipelines.definitions import defs as load_defs
-from toby_pipelines.simulation.driver import SimulationDriver, event_times
 
 DEFS = load_defs()
 TICK = DEFS.resolve_job_def("toby_tick_job")
@@ -140,18 +139,8 @@ def dump(database):
         }
 
 
-def run_days(database_url, database, days):
-    instance = dg.DagsterInstance.ephemeral()
-    driver = SimulationDriver(DEFS, instance, lambda at: resources_for(database_url, at))
-    from toby_pipelines.resources.database import TobyDatabaseResource
-
-    for at in event_times(TobyDatabaseResource(url=database_url), START, days):
-        driver.tick(at)
-    return instance
-
-
 def test_loop_measures_scores_and_learns_and_backfills_change_nothing(world, database_url):
-    instance = run_days(database_url, world, 10)
+    instance = run_days(DEFS, database_url, 10)
     assert count(world, "SELECT COUNT(*) FROM metrics_snapshots WHERE checkpoint = '7d'") > 0
     assert count(world, "SELECT COUNT(DISTINCT phase) FROM post_scores") == 2
     assert count(world, "SELECT COUNT(*) FROM brand_baselines") > 0
@@ -175,7 +164,7 @@ def test_loop_measures_scores_and_learns_and_backfills_change_nothing(world, dat
 
 
 def test_scores_use_the_baseline_of_the_day_before(world, database_url):
-    run_days(database_url, world, 9)
+    run_days(DEFS, database_url, 9)
     with world.engine.connect() as connection:
         rows = connection.execute(
             sa.text(
