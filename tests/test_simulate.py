@@ -45,6 +45,36 @@ def test_simulate_reports_every_post_with_choices_propensity_and_scores(tmp_path
         "dark_cinematic",
         "light_clean",
     ]
+    # Where learning ended: every option of every pool, with mean, interval and P(best).
+    posteriors = report["posteriors"]
+    pools = report["option_pools"]
+    expected = {
+        (brand, content_type, dimension, option)
+        for brand, by_type in pools.items()
+        for content_type, dims in by_type.items()
+        for dimension, options in dims.items()
+        for option in options
+    }
+    assert {
+        (p["brand_id"], p["content_type"], p["dimension"], p["option"]) for p in posteriors
+    } == expected
+    for p in posteriors:
+        low, high = p["interval_90"]
+        assert low < p["posterior_mean"] < high and 0 <= p["prob_best"] <= 1
+    sampled = [p for p in posteriors if p["brand_id"] == "healthy-college" and p["posts"] > 0]
+    assert sampled
+    for dimension in {p["dimension"] for p in sampled}:
+        group = [
+            p
+            for p in posteriors
+            if (p["brand_id"], p["content_type"], p["dimension"])
+            == ("healthy-college", "reel", dimension)
+        ]
+        assert sum(p["prob_best"] for p in group) == pytest.approx(1.0, abs=1e-9)
+    experiments = {
+        (e["brand_id"], e["content_type"], e["dimension"]) for e in report["experiments"]
+    }
+    assert ("healthy-college", "reel", "personality") in experiments
 
 
 def test_bad_scenarios_name_the_field_and_value():

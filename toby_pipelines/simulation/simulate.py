@@ -10,23 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import sqlalchemy as sa
 
 from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.defs.resources import default_resources
-from toby_pipelines.loop.learn import brand_profile
 from toby_pipelines.platforms.audiences import load_audience
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.platform import DEFAULT_AUDIENCE, SimulatedPlatformResource
 from toby_pipelines.simulation.driver import SimulationDriver, event_times, with_clock
 from toby_pipelines.simulation.progress import ProgressBar
 from toby_pipelines.simulation.scenario import create_users, join_brands, parse_scenario
-from toby_pipelines.storage.brands import list_brands, option_pool_overrides
-from toby_pipelines.storage.database import Database, load_json, utc
-from toby_pipelines.storage.posts import tag_options
+from toby_pipelines.simulation.simulation_report import build_simulation_report
 
 MEASUREMENT_TAIL_DAYS = 7
-METRICS = ("views", "reach", "likes", "comments", "saves", "shares", "follows")
 
 
 def run_simulation(
@@ -85,66 +80,3 @@ def run_simulation(
     if report_path is not None:
         report_path.write_text(json.dumps(report, indent=2))
     return report
-
-
-def build_simulation_report(database: Database, start: dt.datetime, days: int) -> dict[str, Any]:
-    """Every Toby post with its choices, propensity, metrics and scores, and the option pools."""
-    with database.engine.connect() as connection:
-        brands = list_brands(connection)
-        overrides = option_pool_overrides(connection)
-        posts = connection.execute(
-            sa.text(
-                "SELECT p.id, p.user_id, p.brand_id, p.content_type, p.slot_at, p.published_at,"
-                " p.status, t.personality, t.topic_bucket, t.hook_strategy, t.title_format,"
-                " t.visual_style, t.is_experiment, t.experiment_dimension, t.propensity,"
-                " t.option_propensities FROM scheduled_posts p JOIN toby_content_tags t"
-                " ON t.post_id = p.id ORDER BY p.slot_at, p.brand_id, p.content_type"
-            )
-        ).all()
-        snapshots = connection.execute(
-            sa.text(
-                "SELECT post_id, checkpoint, views, reach, likes, comments, saves, shares,"
-                " follows FROM metrics_snapshots"
-            )
-        ).all()
-        scores = connection.execute(
-            sa.text("SELECT post_id, phase, toby_score, is_game_changer FROM post_scores")
-        ).all()
-    metrics: dict[str, dict[str, dict[str, int]]] = {}
-    for s in snapshots:
-        metrics.setdefault(s.post_id, {})[s.checkpoint] = {m: int(getattr(s, m)) for m in METRICS}
-    by_post: dict[str, dict[str, Any]] = {}
-    for s in scores:
-        entry = by_post.setdefault(s.post_id, {})
-        entry[s.phase] = s.toby_score
-        entry["game_changer"] = bool(entry.get("game_changer")) or bool(s.is_game_changer)
-    report_posts = [
-        {
-            "post_id": p.id,
-            "user_id": p.user_id,
-            "brand_id": p.brand_id,
-            "content_type": p.content_type,
-            "options": tag_options(p),
-            "is_experiment": bool(p.is_experiment),
-            "experiment_dimension": p.experiment_dimension,
-            "propensity": p.propensity,
-            "option_propensities": load_json(p.option_propensities or "{}"),
-            "slot_at": utc(p.slot_at).isoformat(),
-            "published_at": utc(p.published_at).isoformat() if p.published_at else None,
-            "status": p.status,
-            "metrics": metrics.get(p.id, {}),
-            "score_48h": by_post.get(p.id, {}).get("48h"),
-            "score_7d": by_post.get(p.id, {}).get("7d"),
-            "game_changer": by_post.get(p.id, {}).get("game_changer", False),
-        }
-        for p in posts
-        if utc(p.slot_at) < start + dt.timedelta(days=days)
-    ]
-    pools = {b.id: brand_profile(b, overrides).pools for b in brands}
-    return {
-        "schema_version": 1,
-        "start": start.isoformat(),
-        "publishing_days": days,
-        "posts": report_posts,
-        "option_pools": {b: {ct: dict(p) for ct, p in v.items()} for b, v in pools.items()},
-    }
