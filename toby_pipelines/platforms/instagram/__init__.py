@@ -1,0 +1,1 @@
+"""Instagram through Meta's Graph API: account media, insights, publishing, rate limits."""
