@@ -1,4 +1,5 @@
-"""Bad platform metrics are rejected per row, naming the post id and the field."""
+"""Bad platform metrics are rejected per row, naming the post id and the field; a metric the
+platform reports as unavailable (None) is kept as unknown, never turned into 0."""
 
 import pytest
 
@@ -12,7 +13,6 @@ GOOD = {"views": 10, "reach": 8, "likes": 1, "comments": 0, "saves": 0, "shares"
     [
         ({"views": -1}, "post p1: field 'views' is negative: -1"),
         ({"likes": "lots"}, "post p1: field 'likes' is not a whole number: 'lots'"),
-        ({"saves": None}, "post p1: field 'saves' is missing"),
         ({"shares": 2.5}, "post p1: field 'shares' is not a whole number: 2.5"),
         ({"follows": True}, "post p1: field 'follows' is not a whole number: True"),
     ],
@@ -30,3 +30,10 @@ def test_every_problem_is_reported():
 def test_numeric_strings_and_whole_floats_are_counts():
     metrics = parse_metrics("p3", {**GOOD, "views": "12", "reach": 9.0})
     assert (metrics.views, metrics.reach) == (12, 9)
+
+
+def test_a_missing_field_is_a_problem_but_an_unavailable_one_is_unknown():
+    without_saves = {k: v for k, v in GOOD.items() if k != "saves"}
+    assert metric_problems("p1", without_saves) == ["post p1: field 'saves' is missing"]
+    metrics = parse_metrics("p4", {**GOOD, "follows": None, "views": None})
+    assert (metrics.follows, metrics.views, metrics.reach) == (None, None, 8)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views
 from toby_pipelines.loop.days import days_back
@@ -29,6 +29,7 @@ class ScoreSummary:
     day: dt.date
     scores: list[PostScore]
     brand_of: dict[str, tuple[str, str]]
+    unscored: list[str] = field(default_factory=list)  # posts whose views are unknown
 
 
 def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummary:
@@ -42,14 +43,20 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
     scores: list[PostScore] = []
     brand_of: dict[str, tuple[str, str]] = {}
     owners: dict[str, str] = {}
+    unscored: list[str] = []
     for snap in history:
         if snap.day != day:
+            continue
+        if snap.views is None:
+            # Without views there is no score; the next checkpoint may have them.
+            unscored.append(snap.post_id)
             continue
         avg_views = baseline.get((snap.brand_id, snap.content_type, snap.checkpoint))
         parts = compute_toby_score(
             views=snap.views,
-            saves=snap.saves,
-            shares=snap.shares,
+            # A save or share count the platform does not report adds nothing to engagement.
+            saves=snap.saves or 0,
+            shares=snap.shares or 0,
             brand_avg_views=avg_views,
             followers=snap.followers_at_capture,
         )
@@ -109,4 +116,4 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
                     now=now,
                     level="success",
                 )
-    return ScoreSummary(day, scores, brand_of)
+    return ScoreSummary(day, scores, brand_of, unscored)

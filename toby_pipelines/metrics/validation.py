@@ -1,4 +1,6 @@
-"""Validation of platform-reported metrics: every field present, numeric and non-negative."""
+"""Validation of platform-reported metrics: every field present, and a non-negative whole number
+or None. None means the platform has no number for it (Instagram's "not enough viewers", a reel's
+follows): unknown, which is not 0."""
 
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ METRIC_FIELDS = ("views", "reach", "likes", "comments", "saves", "shares", "foll
 
 @dataclass(frozen=True)
 class PostMetrics:
-    views: int
-    reach: int
-    likes: int
-    comments: int
-    saves: int
-    shares: int
-    follows: int
+    views: int | None
+    reach: int | None
+    likes: int | None
+    comments: int | None
+    saves: int | None
+    shares: int | None
+    follows: int | None
 
 
 class MetricsValidationError(ValueError):
@@ -50,8 +52,10 @@ def metric_problems(post_id: str, raw: Mapping[str, Any]) -> list[str]:
     """What is wrong with one post's metrics, each naming the post id, the field and the value."""
     problems = []
     for field in METRIC_FIELDS:
-        if field not in raw or raw[field] is None:
+        if field not in raw:
             problems.append(f"post {post_id}: field '{field}' is missing")
+            continue
+        if raw[field] is None:
             continue
         count = _as_count(raw[field])
         if count is None:
@@ -67,4 +71,6 @@ def parse_metrics(post_id: str, raw: Mapping[str, Any]) -> PostMetrics:
     problems = metric_problems(post_id, raw)
     if problems:
         raise MetricsValidationError(problems)
-    return PostMetrics(**{field: _as_count(raw[field]) for field in METRIC_FIELDS})  # type: ignore[arg-type]
+    return PostMetrics(
+        **{field: None if raw[field] is None else _as_count(raw[field]) for field in METRIC_FIELDS}
+    )

@@ -70,11 +70,26 @@ def compute_toby_score(
     )
 
 
-def followers_per_1k_views(follows: int, views: int) -> float:
-    """F/1K (seed 001): followers gained per 1000 views; 0 when nothing was seen."""
+def followers_per_1k_views(follows: int | None, views: int | None) -> float | None:
+    """F/1K (seed 001): followers gained per 1000 views; 0 when nothing was seen, None when the
+    platform does not report follows (Instagram reels) or views."""
+    if follows is None or views is None:
+        return None
     return follows / views * 1000 if views > 0 else 0.0
 
 
-def engagement_rate(*, likes: int, comments: int, saves: int, shares: int, reach: int) -> float:
-    """Interactions per account reached (a fraction, not a percentage); 0 with no reach."""
-    return (likes + comments + saves + shares) / reach if reach > 0 else 0.0
+def engagement_rate(
+    *,
+    likes: int | None,
+    comments: int | None,
+    saves: int | None,
+    shares: int | None,
+    reach: int | None,
+) -> float | None:
+    """Interactions per account reached (a fraction, not a percentage); 0 with no reach. The
+    interactions the platform reports are summed; None when it reports neither reach nor any
+    interaction."""
+    interactions = [v for v in (likes, comments, saves, shares) if v is not None]
+    if reach is None or not interactions:
+        return None
+    return sum(interactions) / reach if reach > 0 else 0.0

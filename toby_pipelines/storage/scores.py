@@ -26,8 +26,8 @@ class PostScore:
     follower_context_score: float
     views: int
     baseline_avg_views: float | None
-    followers_per_1k_views: float
-    engagement_rate: float
+    followers_per_1k_views: float | None
+    engagement_rate: float | None
     is_game_changer: bool = False
 
 

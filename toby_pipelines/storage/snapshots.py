@@ -20,13 +20,13 @@ class Snapshot:
     checkpoint_at: dt.datetime
     partition_date: dt.date
     captured_at: dt.datetime
-    views: int
-    reach: int
-    likes: int
-    comments: int
-    saves: int
-    shares: int
-    follows: int
+    views: int | None
+    reach: int | None
+    likes: int | None
+    comments: int | None
+    saves: int | None
+    shares: int | None
+    follows: int | None
     followers_at_capture: int
 
 
@@ -47,7 +47,8 @@ def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> i
     """Insert or correct snapshots; an identical re-capture changes nothing (not even captured_at)."""
     if not snapshots:
         return 0
-    changed = " OR ".join(f"metrics_snapshots.{c} <> excluded.{c}" for c in _VALUES)
+    # IS DISTINCT FROM: a value that becomes known (NULL -> 120) is a change too.
+    changed = " OR ".join(f"metrics_snapshots.{c} IS DISTINCT FROM excluded.{c}" for c in _VALUES)
     updates = ", ".join(
         f"{c} = excluded.{c}" for c in (*_VALUES, "captured_at", "checkpoint_at", "partition_date")
     )
@@ -68,13 +69,13 @@ class SnapshotForScoring:
     content_type: str
     checkpoint: str
     day: dt.date
-    views: int
-    reach: int
-    likes: int
-    comments: int
-    saves: int
-    shares: int
-    follows: int
+    views: int | None
+    reach: int | None
+    likes: int | None
+    comments: int | None
+    saves: int | None
+    shares: int | None
+    follows: int | None
     followers_at_capture: int
 
 
@@ -116,5 +117,7 @@ def snapshots_between(
 
 def view_observations(snapshots: Sequence[SnapshotForScoring]) -> list[ViewObservation]:
     return [
-        ViewObservation(s.brand_id, s.content_type, s.checkpoint, s.day, s.views) for s in snapshots
+        ViewObservation(s.brand_id, s.content_type, s.checkpoint, s.day, s.views)
+        for s in snapshots
+        if s.views is not None
     ]

@@ -31,6 +31,7 @@ def scored_posts(
     ranked = sorted(summary.scores, key=lambda s: s.toby_score, reverse=True)
     metadata = {
         "dagster/row_count": dg.MetadataValue.int(len(summary.scores)),
+        "unscored_without_views": dg.MetadataValue.int(len(summary.unscored)),
         "preview": dg.MetadataValue.md(
             markdown_table(
                 ["post", "phase", "score", "raw", "relative", "engagement", "followers", "F/1K"],
