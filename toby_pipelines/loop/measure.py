@@ -7,8 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from toby_pipelines.loop.days import day_end, day_start
+from toby_pipelines.loop.reauthorization import flag_token_rejected
 from toby_pipelines.metrics.checkpoints import LONGEST_CHECKPOINT, checkpoints_between
 from toby_pipelines.metrics.validation import MetricsValidationError, parse_metrics
+from toby_pipelines.platforms.api_errors import TokenExpiredError
 from toby_pipelines.platforms.base import Platform
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.database import Database
@@ -22,6 +24,7 @@ class CaptureSummary:
     snapshots: list[Snapshot]
     by_checkpoint: dict[str, int] = field(default_factory=dict)
     complete: bool = True
+    brands_needing_reauth: list[str] = field(default_factory=list)
 
 
 def capture_snapshots(
@@ -39,10 +42,25 @@ def capture_snapshots(
     snapshots: list[Snapshot] = []
     problems: list[str] = []
     owners: dict[str, str] = {}
+    rejected: dict[str, tuple[str, str]] = {}  # brand -> (user, platform) whose token failed
     for post in posts:
         for due in checkpoints_between(post.published_at, start, end):
-            raw = dict(platform.fetch_metrics(post.media_id, due.at))
-            followers = platform.followers(post.account_handle, due.at)
+            if post.brand_id in rejected:
+                continue
+            try:
+                raw = dict(
+                    platform.fetch_metrics(
+                        post.media_id,
+                        due.at,
+                        brand_id=post.brand_id,
+                        content_type=post.content_type,
+                    )
+                )
+                followers = platform.followers(post.account_handle, due.at, brand_id=post.brand_id)
+            except TokenExpiredError:
+                # This brand waits for re-authorization; a backfill of the day fetches its posts.
+                rejected[post.brand_id] = (post.user_id, post.platform)
+                continue
             try:
                 metrics = parse_metrics(post.id, raw)
             except MetricsValidationError as error:
@@ -66,6 +84,8 @@ def capture_snapshots(
         raise MetricsValidationError(problems)
     with database.transaction() as connection:
         upsert_snapshots(connection, snapshots)
+        for brand_id, (user_id, platform_name) in rejected.items():
+            flag_token_rejected(connection, user_id, brand_id, platform_name, now)
         for user_id, count in Counter(owners[s.post_id] for s in snapshots).items():
             log_activity(
                 connection,
@@ -79,5 +99,6 @@ def capture_snapshots(
         day=day,
         snapshots=snapshots,
         by_checkpoint=dict(Counter(s.checkpoint for s in snapshots)),
-        complete=end >= day_end(day),
+        complete=end >= day_end(day) and not rejected,
+        brands_needing_reauth=sorted(rejected),
     )

@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from toby_pipelines.loop.reauthorization import flag_token_rejected
+from toby_pipelines.platforms.api_errors import (
+    ApiError,
+    RateLimitedError,
+    TokenExpiredError,
+    TransientApiError,
+)
 from toby_pipelines.platforms.base import Platform, PublishRequest
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import update_followers
 from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.platform_state import note_publish_error
 from toby_pipelines.storage.posts import (
     claim_for_publishing,
     due_posts,
@@ -23,6 +31,7 @@ DEFAULT_BATCH = 200
 class PublishSummary:
     published: list[tuple[str, str]] = field(default_factory=list)  # (post_id, media_id)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error)
+    retrying: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error), next tick
 
 
 def publish_due(
@@ -34,7 +43,7 @@ def publish_due(
     summary = PublishSummary()
     with database.engine.connect() as connection:
         posts = due_posts(connection, now, limit)
-    handles: set[str] = set()
+    handles: dict[str, str] = {}  # account handle -> brand
     for post in posts:
         with database.transaction() as connection:
             if not claim_for_publishing(connection, post.id, now):
@@ -52,9 +61,17 @@ def publish_due(
         )
         try:
             media_id = platform.publish(request, now)
+        except (TransientApiError, RateLimitedError) as error:
+            # Still claimed: the next tick resumes it (an Instagram container is carried on).
+            with database.transaction() as connection:
+                note_publish_error(connection, post.id, str(error), now)
+            summary.retrying.append((post.id, str(error)))
+            continue
         except Exception as error:  # the platform's failure is recorded on the post, not lost
             with database.transaction() as connection:
                 mark_failed(connection, post.id, f"{type(error).__name__}: {error}", now)
+                if isinstance(error, TokenExpiredError):
+                    flag_token_rejected(connection, post.user_id, post.brand_id, post.platform, now)
                 log_activity(
                     connection,
                     user_id=post.user_id,
@@ -79,9 +96,14 @@ def publish_due(
                     metadata={"post_id": post.id, "media_id": media_id},
                 )
                 summary.published.append((post.id, media_id))
-                handles.add(post.account_handle)
-    if handles:
-        counts = {handle: platform.followers(handle, now) for handle in sorted(handles)}
+                handles[post.account_handle] = post.brand_id
+    counts: dict[str, int] = {}
+    for handle, brand_id in sorted(handles.items()):
+        try:
+            counts[handle] = platform.followers(handle, now, brand_id=brand_id)
+        except ApiError:
+            continue  # a follower count is a nicety here; measuring reads it again
+    if counts:
         with database.transaction() as connection:
             update_followers(connection, counts, now)
     return summary

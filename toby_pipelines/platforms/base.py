@@ -26,9 +26,12 @@ class Platform(Protocol):
         """Publish and return the platform's media id. Publishing the same post_id again must
         return the same media id and publish nothing new."""
 
-    def fetch_metrics(self, media_id: str, as_of: dt.datetime) -> Mapping[str, Any]:
-        """Cumulative metrics of a media item. A live platform answers for the moment of the call;
-        the simulated one answers for `as_of`."""
+    def fetch_metrics(
+        self, media_id: str, as_of: dt.datetime, *, brand_id: str, content_type: str
+    ) -> Mapping[str, Any]:
+        """Cumulative metrics of a media item of `brand_id` under the snapshot's names (views,
+        reach, likes, comments, saves, shares, follows), None where the platform has no number.
+        A live platform answers for the moment of the call; the simulated one for `as_of`."""
 
-    def followers(self, account_handle: str, as_of: dt.datetime) -> int:
-        """The account's follower count."""
+    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str) -> int:
+        """The follower count of `brand_id`'s account."""

@@ -99,7 +99,9 @@ class SimulatedPlatform:
             )
             return media_id
 
-    def fetch_metrics(self, media_id: str, as_of: dt.datetime) -> Mapping[str, Any]:
+    def fetch_metrics(
+        self, media_id: str, as_of: dt.datetime, *, brand_id: str = "", content_type: str = ""
+    ) -> Mapping[str, Any]:
         with self.database.engine.connect() as connection:
             row = connection.execute(
                 sa.text(
@@ -115,7 +117,7 @@ class SimulatedPlatform:
             name: reveal(value, age_hours) for name, value in load_json(row.final_metrics).items()
         }
 
-    def followers(self, account_handle: str, as_of: dt.datetime) -> int:
+    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str = "") -> int:
         with self.database.engine.connect() as connection:
             return self._followers(connection, account_handle, as_of)
 

@@ -1,4 +1,7 @@
-"""The publishing platform resource; the simulated platform is the embedded default."""
+"""The publishing platform resources; the simulated platform is the embedded default.
+
+Assets ask for a `PlatformResource`, so any platform that implements the loop's `Platform`
+interface can stand behind them (`InstagramPlatformResource` in `resources/instagram.py`)."""
 
 from __future__ import annotations
 
@@ -6,13 +9,21 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from toby_pipelines.platforms.audiences import load_audience
+from toby_pipelines.platforms.base import Platform
 from toby_pipelines.platforms.simulated import SimulatedPlatform
 from toby_pipelines.resources.database import TobyDatabaseResource
 
 DEFAULT_AUDIENCE = "toby_pipelines.platforms.audiences:health_audience"
 
 
-class SimulatedPlatformResource(dg.ConfigurableResource):
+class PlatformResource(dg.ConfigurableResource):
+    """Where posts are published and measured."""
+
+    def get(self) -> Platform:
+        raise NotImplementedError
+
+
+class SimulatedPlatformResource(PlatformResource):
     """A simulated social platform whose audience is a plain Python function (package.module:function)."""
 
     database: TobyDatabaseResource

@@ -7,7 +7,7 @@ from toby_pipelines.loop.measure import capture_snapshots
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
-from toby_pipelines.resources.platform import SimulatedPlatformResource
+from toby_pipelines.resources.platform import PlatformResource
 
 
 @dg.asset(
@@ -19,7 +19,7 @@ from toby_pipelines.resources.platform import SimulatedPlatformResource
 def metrics_snapshots(
     context: dg.AssetExecutionContext,
     database: TobyDatabaseResource,
-    platform: SimulatedPlatformResource,
+    platform: PlatformResource,
     clock: ClockResource,
 ) -> dg.MaterializeResult:
     """Cumulative metrics (views, reach, likes, comments, saves, shares, follows and the
@@ -44,6 +44,7 @@ def metrics_snapshots(
             "dagster/row_count": dg.MetadataValue.int(len(summary.snapshots)),
             "by_checkpoint": dg.MetadataValue.json(summary.by_checkpoint),
             "day_complete": dg.MetadataValue.bool(summary.complete),
+            "brands_needing_reauth": dg.MetadataValue.json(summary.brands_needing_reauth),
             "preview": dg.MetadataValue.md(preview),
         }
     )

@@ -1,0 +1,145 @@
+"""Instagram behind the loop's Platform interface: each brand publishes and measures with its own
+token on its own account, so one brand's token can never publish to another.
+
+Tokens are read from the environment when a brand first needs one (see `token_variable`), never
+kept in Dagster config, metadata or the activity log. Toby does not render media: a post is
+published from the URLs a renderer recorded in `scheduled_posts.media_urls` (a reel's video; a
+carousel's images).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from toby_pipelines.platforms.api_errors import PermanentApiError
+from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.instagram.graph_client import (
+    DEFAULT_API_VERSION,
+    DEFAULT_BASE_URL,
+    GraphClient,
+)
+from toby_pipelines.platforms.instagram.graph_errors import SERVICE
+from toby_pipelines.platforms.instagram.insights import media_insights, snapshot_metrics
+from toby_pipelines.platforms.instagram.media import account_info
+from toby_pipelines.platforms.instagram.publishing import MediaToPublish, resume_or_publish
+from toby_pipelines.platforms.retry import RetryPolicy, Sleep
+from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.platform_state import (
+    external_id,
+    media_to_publish,
+    remember_container,
+)
+
+PLATFORM = "instagram"
+TOKEN_PREFIX = "TOBY_INSTAGRAM_TOKEN_"
+
+
+def token_variable(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
+    """The environment variable holding a brand's token: the prefix and the brand id in
+    upper case with every other character as "_" (brand "glow-daily": TOBY_INSTAGRAM_TOKEN_GLOW_DAILY)."""
+    return prefix + re.sub(r"[^A-Z0-9]", "_", brand_id.upper())
+
+
+def environment_token(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
+    name = token_variable(brand_id, prefix)
+    token = os.environ.get(name, "")
+    if not token:
+        raise PermanentApiError(SERVICE, f"brand {brand_id!r} has no token: set {name}")
+    return token
+
+
+@dataclass(frozen=True)
+class InstagramSettings:
+    base_url: str = DEFAULT_BASE_URL
+    api_version: str = DEFAULT_API_VERSION
+    timeout_seconds: float = 20.0
+    max_rate_limit_wait_seconds: float = 300.0
+    slow_down_seconds: float = 30.0
+
+
+class InstagramPlatform:
+    def __init__(
+        self,
+        database: Database,
+        settings: InstagramSettings = InstagramSettings(),
+        token_for: Callable[[str], str] = environment_token,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.token_for = token_for
+        self.sleep = sleep
+        self._clients: dict[str, GraphClient] = {}
+
+    def client(self, brand_id: str) -> GraphClient:
+        if brand_id not in self._clients:
+            self._clients[brand_id] = GraphClient(
+                access_token=self.token_for(brand_id),
+                base_url=self.settings.base_url,
+                api_version=self.settings.api_version,
+                timeout=httpx.Timeout(self.settings.timeout_seconds, connect=5.0),
+                retry=RetryPolicy(
+                    max_rate_limit_wait_seconds=self.settings.max_rate_limit_wait_seconds
+                ),
+                slow_down_seconds=self.settings.slow_down_seconds,
+                sleep=self.sleep,
+            )
+        return self._clients[brand_id]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def account_id(self, brand_id: str) -> str:
+        with self.database.engine.connect() as connection:
+            value = external_id(connection, brand_id, PLATFORM)
+        if not value:
+            raise PermanentApiError(
+                SERVICE,
+                f"brand {brand_id!r} has no Instagram user id (platform_accounts.external_id)",
+            )
+        return value
+
+    def publish(self, request: PublishRequest, now: dt.datetime) -> str:
+        with self.database.engine.connect() as connection:
+            urls, container_id = media_to_publish(connection, request.post_id)
+        if not urls:
+            raise PermanentApiError(
+                SERVICE,
+                f"post {request.post_id} has no rendered media (scheduled_posts.media_urls)",
+            )
+        media = (
+            MediaToPublish("REELS", request.caption, video_url=urls[0])
+            if request.content_type == "reel"
+            else MediaToPublish("CAROUSEL", request.caption, image_urls=tuple(urls))
+        )
+
+        def remember(container: str) -> None:
+            with self.database.transaction() as connection:
+                remember_container(connection, request.post_id, container)
+
+        return resume_or_publish(
+            self.client(request.brand_id),
+            self.account_id(request.brand_id),
+            media,
+            container_id,
+            remember,
+        )
+
+    def fetch_metrics(
+        self, media_id: str, as_of: dt.datetime, *, brand_id: str, content_type: str
+    ) -> Mapping[str, Any]:
+        product = "REELS" if content_type == "reel" else "FEED"
+        return snapshot_metrics(media_insights(self.client(brand_id), media_id, product))
+
+    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str) -> int:
+        return account_info(self.client(brand_id), self.account_id(brand_id)).followers_count

@@ -1,0 +1,94 @@
+"""What publishing to a live platform must remember: the platform's id of each brand's account,
+accounts whose token was rejected, a post's hosted media and its in-flight container."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.storage.database import load_json, utc
+
+
+def set_external_id(connection: Connection, brand_id: str, platform: str, external_id: str) -> None:
+    connection.execute(
+        sa.text(
+            "UPDATE platform_accounts SET external_id = :external_id"
+            " WHERE brand_id = :brand_id AND platform = :platform"
+        ),
+        {"external_id": external_id, "brand_id": brand_id, "platform": platform},
+    )
+
+
+def external_id(connection: Connection, brand_id: str, platform: str) -> str | None:
+    return connection.execute(
+        sa.text(
+            "SELECT external_id FROM platform_accounts"
+            " WHERE brand_id = :brand_id AND platform = :platform"
+        ),
+        {"brand_id": brand_id, "platform": platform},
+    ).scalar()
+
+
+def flag_needs_reauth(
+    connection: Connection, brand_id: str, platform: str, now: dt.datetime
+) -> bool:
+    """Mark the brand's account as needing re-authorization; True if it was not flagged yet."""
+    return bool(
+        connection.execute(
+            sa.text(
+                "UPDATE platform_accounts SET needs_reauth_since = :now"
+                " WHERE brand_id = :brand_id AND platform = :platform"
+                " AND needs_reauth_since IS NULL"
+            ),
+            {"now": now, "brand_id": brand_id, "platform": platform},
+        ).rowcount
+    )
+
+
+def needs_reauth_since(connection: Connection, brand_id: str, platform: str) -> dt.datetime | None:
+    value = connection.execute(
+        sa.text(
+            "SELECT needs_reauth_since FROM platform_accounts"
+            " WHERE brand_id = :brand_id AND platform = :platform"
+        ),
+        {"brand_id": brand_id, "platform": platform},
+    ).scalar()
+    return utc(value) if value is not None else None
+
+
+def set_media_urls(connection: Connection, post_id: str, urls: list[str]) -> None:
+    """Where the renderer put the post's media: a reel's video, or a carousel's images."""
+    connection.execute(
+        sa.text("UPDATE scheduled_posts SET media_urls = :urls WHERE id = :id"),
+        {"urls": json.dumps(urls), "id": post_id},
+    )
+
+
+def media_to_publish(connection: Connection, post_id: str) -> tuple[list[str], str | None]:
+    """(hosted media urls, container of an earlier try) of a post."""
+    row = connection.execute(
+        sa.text("SELECT media_urls, container_id FROM scheduled_posts WHERE id = :id"),
+        {"id": post_id},
+    ).one()
+    return list(load_json(row.media_urls or "[]")), row.container_id
+
+
+def remember_container(connection: Connection, post_id: str, container_id: str) -> None:
+    connection.execute(
+        sa.text("UPDATE scheduled_posts SET container_id = :container WHERE id = :id"),
+        {"container": container_id, "id": post_id},
+    )
+
+
+def note_publish_error(connection: Connection, post_id: str, error: str, now: dt.datetime) -> None:
+    """A publish that will be tried again: the post stays claimed, the error is kept."""
+    connection.execute(
+        sa.text(
+            "UPDATE scheduled_posts SET error = :error, updated_at = :now"
+            " WHERE id = :id AND status = 'publishing'"
+        ),
+        {"error": error[:2000], "now": now, "id": post_id},
+    )
