@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from toby_pipelines.content.content_dna import ContentDNA
@@ -17,6 +18,16 @@ class GenerationRequest:
     hook_strategy: str
     title_format: str
     visual_style: str
+    # Who and when, for the AI budget and usage records; the template generator ignores them.
+    user_id: str = ""
+    brand_id: str = ""
+    slot_at: dt.datetime | None = None
+    requested_at: dt.datetime | None = None
+
+
+# Where a post's text came from: the LLM, the LLM asked for something like the brand's best past
+# post (seed 000 section 5.6 safe fallback), or the template generator.
+SOURCES = ("llm", "llm_similar", "template")
 
 
 @dataclass(frozen=True)
@@ -24,3 +35,4 @@ class GeneratedPost:
     title: str
     caption: str
     content_lines: tuple[str, ...]
+    source: str = "template"

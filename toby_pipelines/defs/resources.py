@@ -6,9 +6,14 @@ import os
 
 import dagster as dg
 
+from toby_pipelines.content.llm_client import DEFAULT_BASE_URL as DEFAULT_LLM_BASE_URL
 from toby_pipelines.platforms.instagram.graph_client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from toby_pipelines.resources.clock import ClockResource
-from toby_pipelines.resources.content_generator import TemplateContentGeneratorResource
+from toby_pipelines.resources.content_generator import (
+    ContentGeneratorResource,
+    LlmContentGeneratorResource,
+    TemplateContentGeneratorResource,
+)
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.instagram import InstagramPlatformResource
 from toby_pipelines.resources.platform import PlatformResource, SimulatedPlatformResource
@@ -39,13 +44,46 @@ def platform_resource(database: TobyDatabaseResource) -> PlatformResource:
     return SimulatedPlatformResource(database=database)
 
 
+GENERATORS = ("template", "llm")
+
+
+def _price(name: str) -> float:
+    raw = os.environ.get(name, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a price in US dollars per million tokens, got {raw!r}"
+        ) from None
+    if value < 0:
+        raise ValueError(f"{name} must be non-negative, got {raw!r}")
+    return value
+
+
+def content_generator_resource(database: TobyDatabaseResource) -> ContentGeneratorResource:
+    """TOBY_CONTENT_GENERATOR picks who writes posts: templates (default) or an LLM."""
+    choice = os.environ.get("TOBY_CONTENT_GENERATOR", "template").strip().lower()
+    if choice == "llm":
+        return LlmContentGeneratorResource(
+            database=database,
+            api_key=dg.EnvVar("TOBY_LLM_API_KEY"),
+            model=dg.EnvVar("TOBY_LLM_MODEL"),
+            base_url=os.environ.get("TOBY_LLM_BASE_URL", DEFAULT_LLM_BASE_URL),
+            price_input_per_million=_price("TOBY_LLM_PRICE_INPUT_PER_MILLION"),
+            price_output_per_million=_price("TOBY_LLM_PRICE_OUTPUT_PER_MILLION"),
+        )
+    if choice != "template":
+        raise ValueError(f"TOBY_CONTENT_GENERATOR must be one of {GENERATORS}, got {choice!r}")
+    return TemplateContentGeneratorResource()
+
+
 def default_resources(database: TobyDatabaseResource | None = None, **overrides: object) -> dict:
     database = database or database_resource()
     resources = {
         "database": database,
         "clock": ClockResource(),
         "platform": platform_resource(database),
-        "content_generator": TemplateContentGeneratorResource(),
+        "content_generator": content_generator_resource(database),
     }
     resources.update(overrides)
     return resources

@@ -107,7 +107,14 @@ def fill_buffer(
                     resting=resting.get(key),
                 )
                 request = GenerationRequest(
-                    brand_name=brand.name, content_type=slot.content_type, dna=dna, **choice.options
+                    brand_name=brand.name,
+                    content_type=slot.content_type,
+                    dna=dna,
+                    user_id=settings.user_id,
+                    brand_id=brand.id,
+                    slot_at=slot.at,
+                    requested_at=now,
+                    **choice.options,
                 )
                 post = generate(
                     request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
@@ -123,6 +130,7 @@ def fill_buffer(
                         content_lines=post.content_lines,
                         choice=choice,
                         now=now,
+                        generator=post.source,
                     ):
                         taken.add(slot)
                         planned.setdefault(key, []).append((slot.at.date(), choice.options))

@@ -74,15 +74,16 @@ def insert_toby_post(
     content_lines: tuple[str, ...],
     choice: StrategyChoice,
     now: dt.datetime,
+    generator: str = "template",
 ) -> bool:
     """Schedule a generated post in its slot with its tags; False when the slot was already taken."""
     post_id = post_id_for(slot)
     inserted = connection.execute(
         sa.text(
             "INSERT INTO scheduled_posts (id, user_id, brand_id, platform, content_type, slot_at,"
-            " created_by, status, title, caption, content_lines, created_at, updated_at)"
+            " created_by, status, title, caption, content_lines, generator, created_at, updated_at)"
             " VALUES (:id, :user_id, :brand_id, :platform, :content_type, :slot_at, 'toby',"
-            " 'generated', :title, :caption, :lines, :now, :now)"
+            " 'generated', :title, :caption, :lines, :generator, :now, :now)"
             " ON CONFLICT (brand_id, content_type, slot_at) DO NOTHING"
         ),
         {
@@ -95,6 +96,7 @@ def insert_toby_post(
             "title": title,
             "caption": caption,
             "lines": json.dumps(list(content_lines)),
+            "generator": generator,
             "now": now,
         },
     ).rowcount

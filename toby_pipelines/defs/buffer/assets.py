@@ -4,7 +4,7 @@ from toby_pipelines.buffer.health import worst
 from toby_pipelines.loop.plan import fill_buffer
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
-from toby_pipelines.resources.content_generator import TemplateContentGeneratorResource
+from toby_pipelines.resources.content_generator import ContentGeneratorResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 
 _LAST_DAY = dg.LastPartitionMapping()
@@ -18,11 +18,13 @@ _LAST_DAY = dg.LastPartitionMapping()
     check_specs=[dg.AssetCheckSpec("buffer_is_healthy", asset="content_buffer")],
     group_name="buffer",
     kinds={"python", "sql"},
+    # LLM calls: at most `concurrency.pools.default_limit` (3) generating steps at once.
+    pool="llm",
     owners=["team:toby"],
 )
 def content_buffer(
     database: TobyDatabaseResource,
-    content_generator: TemplateContentGeneratorResource,
+    content_generator: ContentGeneratorResource,
     clock: ClockResource,
 ) -> dg.MaterializeResult:
     """The planned content buffer: for every user with Toby on, every reel and carousel slot of
@@ -30,7 +32,9 @@ def content_buffer(
     personality, topic, hook, title format and visual style are sampled from the latest strategy
     posteriors, with a share of experiments set by the user's explore ratio (or the drift rule).
     Buffer health follows the spec: HEALTHY (all slots of the next 48h filled), LOW (1-3 empty),
-    CRITICAL (4+ empty or under 24h of content)."""
+    CRITICAL (4+ empty or under 24h of content). With an LLM configured, posts pass the medical
+    safety gate and the niche-lock, and stay within each user's daily AI budget; whatever the LLM
+    cannot write, the template generator does, so no slot is left empty."""
     now = clock.now()
     users = fill_buffer(database.get(), content_generator.generate, now)
     status = worst(u.health.status for u in users if u.health)
@@ -47,6 +51,7 @@ def content_buffer(
             "experiments": dg.MetadataValue.int(sum(u.experiments for u in users)),
             "empty_slots_48h": dg.MetadataValue.int(empty),
             "users": dg.MetadataValue.int(len(users)),
+            "generation": dg.MetadataValue.json(content_generator.run_stats()),
             "brands": dg.MetadataValue.md(
                 markdown_table(["user", "brand", "health", "filled (48h)", "hours covered"], rows)
             ),
