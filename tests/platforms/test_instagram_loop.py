@@ -25,10 +25,11 @@ from toby_pipelines.loop.measure import capture_snapshots
 from toby_pipelines.loop.publish import publish_due
 from toby_pipelines.platforms.api_errors import TransientApiError
 from toby_pipelines.platforms.instagram.platform import (
+    TOKEN_PREFIX,
     InstagramPlatform,
     InstagramSettings,
-    token_variable,
 )
+from toby_pipelines.platforms.tokens import token_variable
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.instagram import InstagramPlatformResource
@@ -57,7 +58,7 @@ def world(database, graph, monkeypatch):
     with database.transaction() as connection:
         for brand, (ig_id, token) in BRANDS.items():
             set_external_id(connection, brand, "instagram", ig_id)
-            monkeypatch.setenv(token_variable(brand), token)
+            monkeypatch.setenv(token_variable(TOKEN_PREFIX, brand), token)
     return database
 
 

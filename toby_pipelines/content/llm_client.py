@@ -23,6 +23,7 @@ from toby_pipelines.platforms.api_errors import (
     TokenExpiredError,
     TransientApiError,
 )
+from toby_pipelines.platforms.http_json import exchange
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep, with_retries
 
 SERVICE = "llm"
@@ -110,22 +111,14 @@ class ChatClient:
 
     def _send(self, payload: dict[str, Any]) -> ChatReply:
         self._attempts += 1
-        try:
-            response = self._http.post("chat/completions", json=payload)
-        except httpx.TimeoutException as error:
-            raise TransientApiError(SERVICE, "chat completion timed out") from error
-        except httpx.TransportError as error:
-            raise TransientApiError(
-                SERVICE, f"chat completion failed: {type(error).__name__}"
-            ) from error
+        response, body = exchange(self._http, SERVICE, "POST", "chat/completions", json=payload)
         if response.status_code != 200:
-            raise _error(response)
+            raise _error(response, body)
         try:
-            body = response.json()
             message = body["choices"][0]["message"]
             content = message.get("content") or ""
             usage = body.get("usage") or {}
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError) as error:
+        except (KeyError, IndexError, TypeError, AttributeError) as error:
             raise TransientApiError(
                 SERVICE, "malformed or truncated completion", status=200
             ) from error
@@ -146,12 +139,10 @@ class ChatClient:
         )
 
 
-def _error(response: httpx.Response) -> Exception:
+def _error(response: httpx.Response, body: Any) -> Exception:
     status = response.status_code
-    try:
-        detail = response.json().get("error", {}).get("message", "")
-    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
-        detail = ""
+    error = body.get("error") if isinstance(body, dict) else None
+    detail = str(error.get("message", "")) if isinstance(error, dict) else ""
     message = detail or response.reason_phrase or "request failed"
     retry_after = response.headers.get("retry-after", "").strip()
     if status == 429 and retry_after.isdigit():

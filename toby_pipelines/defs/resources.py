@@ -8,6 +8,7 @@ import dagster as dg
 
 from toby_pipelines.content.llm_client import DEFAULT_BASE_URL as DEFAULT_LLM_BASE_URL
 from toby_pipelines.platforms.instagram.graph_client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
+from toby_pipelines.platforms.x.x_client import DEFAULT_BASE_URL as DEFAULT_X_BASE_URL
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.content_generator import (
     ContentGeneratorResource,
@@ -17,6 +18,7 @@ from toby_pipelines.resources.content_generator import (
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.instagram import InstagramPlatformResource
 from toby_pipelines.resources.platform import PlatformResource, SimulatedPlatformResource
+from toby_pipelines.resources.x import XPlatformResource
 from toby_pipelines.storage.database import default_database_url
 
 
@@ -27,17 +29,21 @@ def database_resource() -> TobyDatabaseResource:
     return TobyDatabaseResource(url=default_database_url())
 
 
-PLATFORMS = ("simulated", "instagram")
+PLATFORMS = ("simulated", "instagram", "x")
 
 
 def platform_resource(database: TobyDatabaseResource) -> PlatformResource:
-    """TOBY_PLATFORM picks where posts go: the simulated platform (default) or Instagram."""
+    """TOBY_PLATFORM picks where posts go: the simulated platform (default), Instagram or X."""
     choice = os.environ.get("TOBY_PLATFORM", "simulated").strip().lower()
     if choice == "instagram":
         return InstagramPlatformResource(
             database=database,
             base_url=os.environ.get("TOBY_INSTAGRAM_BASE_URL", DEFAULT_BASE_URL),
             api_version=os.environ.get("TOBY_INSTAGRAM_API_VERSION", DEFAULT_API_VERSION),
+        )
+    if choice == "x":
+        return XPlatformResource(
+            database=database, base_url=os.environ.get("TOBY_X_BASE_URL", DEFAULT_X_BASE_URL)
         )
     if choice != "simulated":
         raise ValueError(f"TOBY_PLATFORM must be one of {PLATFORMS}, got {choice!r}")

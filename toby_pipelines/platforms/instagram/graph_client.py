@@ -7,7 +7,6 @@ links come back with `access_token=` in them, which is stripped before they are 
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Iterator, Mapping
@@ -18,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from toby_pipelines.platforms.api_errors import ApiError, RateLimitedError, TransientApiError
+from toby_pipelines.platforms.http_json import exchange, json_object
 from toby_pipelines.platforms.instagram.graph_errors import SERVICE, graph_error, usage_percent
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep, with_retries
 
@@ -80,28 +80,14 @@ class GraphClient:
     def _send(self, method: str, path: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
         if self.last_usage_percent > SLOW_DOWN_ABOVE_PERCENT:
             self.sleep(self.slow_down_seconds)
-        try:
-            # params=None, not {}: an empty mapping would wipe the query of a paging.next URL.
-            response = self._http.request(method, path, params=dict(params) if params else None)
-        except httpx.TimeoutException as error:
-            raise TransientApiError(SERVICE, f"{method} {_shown(path)} timed out") from error
-        except httpx.TransportError as error:
-            raise TransientApiError(
-                SERVICE, f"{method} {_shown(path)} failed: {type(error).__name__}"
-            ) from error
+        # params=None, not {}: an empty mapping would wipe the query of a paging.next URL.
+        shown = _shown(path)
+        response, body = exchange(
+            self._http, SERVICE, method, path, params=dict(params) if params else None
+        )
         self.last_usage_percent = usage_percent(response.headers)
-        try:
-            body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = None
         if response.is_success:
-            if not isinstance(body, dict):
-                raise TransientApiError(
-                    SERVICE,
-                    f"{method} {_shown(path)}: malformed or truncated body",
-                    status=response.status_code,
-                )
-            return body
+            return json_object(SERVICE, method, shown, response, body)
         error: ApiError = graph_error(response.status_code, body, response.headers)
         if isinstance(error, RateLimitedError):
             self.last_usage_percent = 0.0  # waiting out the throttle is the slowing down

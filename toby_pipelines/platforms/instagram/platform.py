@@ -1,7 +1,7 @@
 """Instagram behind the loop's Platform interface: each brand publishes and measures with its own
 token on its own account, so one brand's token can never publish to another.
 
-Tokens are read from the environment when a brand first needs one (see `token_variable`), never
+Tokens are read from the environment when a brand first needs one (see `platforms.tokens`), never
 kept in Dagster config, metadata or the activity log. Toby does not render media: a post is
 published from the URLs a renderer recorded in `scheduled_posts.media_urls` (a reel's video; a
 carousel's images).
@@ -10,8 +10,6 @@ carousel's images).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from toby_pipelines.platforms import tokens
 from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.platforms.base import PublishRequest
 from toby_pipelines.platforms.instagram.graph_client import (
@@ -33,27 +32,18 @@ from toby_pipelines.platforms.instagram.publishing import MediaToPublish, resume
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.platform_state import (
-    external_id,
     media_to_publish,
     remember_container,
+    require_external_id,
 )
 
 PLATFORM = "instagram"
 TOKEN_PREFIX = "TOBY_INSTAGRAM_TOKEN_"
 
 
-def token_variable(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
-    """The environment variable holding a brand's token: the prefix and the brand id in
-    upper case with every other character as "_" (brand "glow-daily": TOBY_INSTAGRAM_TOKEN_GLOW_DAILY)."""
-    return prefix + re.sub(r"[^A-Z0-9]", "_", brand_id.upper())
-
-
 def environment_token(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
-    name = token_variable(brand_id, prefix)
-    token = os.environ.get(name, "")
-    if not token:
-        raise PermanentApiError(SERVICE, f"brand {brand_id!r} has no token: set {name}")
-    return token
+    """The brand's token from TOBY_INSTAGRAM_TOKEN_<BRAND> (see `platforms.tokens`)."""
+    return tokens.environment_token(SERVICE, prefix, brand_id)
 
 
 @dataclass(frozen=True)
@@ -100,14 +90,7 @@ class InstagramPlatform:
         self._clients.clear()
 
     def account_id(self, brand_id: str) -> str:
-        with self.database.engine.connect() as connection:
-            value = external_id(connection, brand_id, PLATFORM)
-        if not value:
-            raise PermanentApiError(
-                SERVICE,
-                f"brand {brand_id!r} has no Instagram user id (platform_accounts.external_id)",
-            )
-        return value
+        return require_external_id(self.database, brand_id, PLATFORM)
 
     def publish(self, request: PublishRequest, now: dt.datetime) -> str:
         with self.database.engine.connect() as connection:

@@ -1,0 +1,1 @@
+"""X (Twitter) through API v2: tweet lookup with metrics, posting, rate limits."""

@@ -1,0 +1,102 @@
+"""X behind the loop's Platform interface: each brand posts and measures with its own token
+(TOBY_X_TOKEN_<BRAND>, an OAuth 2.0 user access token) on its own account
+(platform_accounts.external_id, the X user id). A post's caption is the tweet.
+
+Metrics are looked up in batches of 100: the first tweet asked for in a run fetches every tweet
+the brand published in the last 8 days (the loop's longest checkpoint plus a day), and the rest
+are answered from that. A tweet X no longer finds has no metrics (all NULL), not zeros.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from toby_pipelines.platforms import tokens
+from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.retry import RetryPolicy, Sleep
+from toby_pipelines.platforms.x.tweets import SnapshotMetrics, followers, lookup_metrics, post_tweet
+from toby_pipelines.platforms.x.x_client import DEFAULT_BASE_URL, SERVICE, XClient
+from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.platform_state import require_external_id
+from toby_pipelines.storage.posts import published_between
+
+PLATFORM = "x"
+TOKEN_PREFIX = "TOBY_X_TOKEN_"
+LOOKBACK = dt.timedelta(days=8)
+UNKNOWN: SnapshotMetrics = dict.fromkeys(
+    ("views", "reach", "likes", "comments", "saves", "shares", "follows")
+)
+
+
+def environment_token(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
+    return tokens.environment_token(SERVICE, prefix, brand_id)
+
+
+class XPlatform:
+    def __init__(
+        self,
+        database: Database,
+        base_url: str = DEFAULT_BASE_URL,
+        token_for: Callable[[str], str] = environment_token,
+        sleep: Sleep = time.sleep,
+        timeout_seconds: float = 20.0,
+        max_rate_limit_wait_seconds: float = 900.0,
+    ) -> None:
+        self.database = database
+        self.base_url = base_url
+        self.token_for = token_for
+        self.sleep = sleep
+        self.timeout_seconds = timeout_seconds
+        self.max_rate_limit_wait_seconds = max_rate_limit_wait_seconds
+        self._clients: dict[str, XClient] = {}
+        self._metrics: dict[str, dict[str, SnapshotMetrics]] = {}
+
+    def client(self, brand_id: str) -> XClient:
+        if brand_id not in self._clients:
+            self._clients[brand_id] = XClient(
+                bearer_token=self.token_for(brand_id),
+                base_url=self.base_url,
+                timeout=httpx.Timeout(self.timeout_seconds, connect=5.0),
+                retry=RetryPolicy(max_rate_limit_wait_seconds=self.max_rate_limit_wait_seconds),
+                sleep=self.sleep,
+            )
+        return self._clients[brand_id]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def user_id(self, brand_id: str) -> str:
+        return require_external_id(self.database, brand_id, PLATFORM)
+
+    def publish(self, request: PublishRequest, now: dt.datetime) -> str:
+        return post_tweet(
+            self.client(request.brand_id), self.user_id(request.brand_id), request.caption
+        )
+
+    def fetch_metrics(
+        self, media_id: str, as_of: dt.datetime, *, brand_id: str, content_type: str
+    ) -> Mapping[str, Any]:
+        known = self._metrics.get(brand_id)
+        if known is None or media_id not in known:
+            known = self._metrics[brand_id] = self._recent_metrics(brand_id, media_id, as_of)
+        return known.get(media_id, UNKNOWN)
+
+    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str) -> int:
+        return followers(self.client(brand_id), self.user_id(brand_id))
+
+    def _recent_metrics(
+        self, brand_id: str, media_id: str, as_of: dt.datetime
+    ) -> dict[str, SnapshotMetrics]:
+        with self.database.engine.connect() as connection:
+            posts = published_between(connection, as_of - LOOKBACK, as_of + dt.timedelta(seconds=1))
+        ids = [p.media_id for p in posts if p.brand_id == brand_id and p.media_id]
+        if media_id not in ids:
+            ids.append(media_id)
+        return lookup_metrics(self.client(brand_id), ids)
