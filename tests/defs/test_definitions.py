@@ -24,6 +24,7 @@ def test_asset_keys():
         "strategy_posteriors",
         "content_buffer",
         "published_posts",
+        "discovery",
     }
 
 
@@ -31,7 +32,8 @@ def test_lineage():
     assert parents("metrics_snapshots") == set()
     assert parents("scored_posts") == {"metrics_snapshots"}
     assert parents("brand_baselines") == {"scored_posts", "metrics_snapshots"}
-    assert parents("strategy_posteriors") == {"scored_posts"}
+    assert parents("strategy_posteriors") == {"scored_posts", "discovery"}
+    assert parents("discovery") == set()
     assert parents("content_buffer") == {"strategy_posteriors", "brand_baselines"}
     assert parents("published_posts") == {"content_buffer"}
 
@@ -60,6 +62,9 @@ def test_jobs_schedule_and_sensor():
     assert schedule.job_name == tick.name
     sensor = DEFS.resolve_sensor_def("metrics_checkpoint_sensor")
     assert sensor.job_name == learning.name
+    discovery = DEFS.resolve_schedule_def("discovery_schedule")
+    assert discovery.cron_schedule == "*/20 * * * *"
+    assert discovery.job_name == DEFS.resolve_job_def("discovery_job").name
 
 
 def test_buffer_health_check_exists():

@@ -155,3 +155,23 @@ def test_topic_rests_after_three_clear_misses_and_returns_after_a_good_post():
     back = base + misses + [post("ok", 65.0, topic_bucket="sleep")]
     assert resting_topics(back, DAY) == []
     assert resting_topics(base + misses, DAY + dt.timedelta(days=14)) == []
+
+
+def test_a_topic_trending_outside_restarts_a_completed_topic_experiment():
+    from toby_pipelines.loop.learn import _retest_now
+
+    done = Experiment(
+        "b1", "reel", "topic_bucket", ("sleep", "gut"), DAY,
+        status="completed", winner="gut", completed_on=DAY,
+    )  # fmt: skip
+    later = DAY + dt.timedelta(days=10)
+    common = dict(brand_id="b1", content_type="reel", dimension="topic_bucket",
+                  options=("sleep", "gut"), day=later, posts=[], posteriors={},
+                  rng=np.random.default_rng(0))  # fmt: skip
+    assert advance(done, **common) is done  # the 30-day retest is not due yet
+    restarted = advance(done, **common, retest_now=True)
+    assert (restarted.status, restarted.started_on) == ("active", later)
+    assert _retest_now(done, "topic_bucket", {"sleep"}, later)
+    assert not _retest_now(done, "topic_bucket", {"gut"}, later)  # the winner is what trends
+    assert not _retest_now(done, "topic_bucket", {"sleep"}, DAY + dt.timedelta(days=3))
+    assert not _retest_now(done, "hook_strategy", {"sleep"}, later)

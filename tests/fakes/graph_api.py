@@ -52,6 +52,10 @@ class FakeGraph:
     quota_usage: int = 0
     quota_total: int = 50
     page_size: int = 2
+    hashtags: dict[str, tuple[str, list[dict[str, Any]]]] = field(
+        default_factory=dict
+    )  # name -> (id, top media)
+    competitors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # username -> media
     server: LocalServer | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(9000))
 
@@ -95,6 +99,12 @@ class FakeGraph:
             )
         node = parts[0]
         edge = parts[1] if len(parts) > 1 else None
+        if node == "ig_hashtag_search":
+            entry = self.hashtags.get(request.params.get("q", "").lower())
+            return Reply(200, {"data": [{"id": entry[0]}] if entry else []})
+        by_id = {tag_id: media for tag_id, media in self.hashtags.values()}
+        if node in by_id and edge == "top_media":
+            return Reply(200, {"data": by_id[node]})
         if node in self.accounts and node != owner.ig_user_id:
             return graph_error(
                 10, "(#10) Application does not have permission for this action", 403
@@ -108,6 +118,24 @@ class FakeGraph:
         return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not exist")
 
     def _account(self, request: Request, account: Account, edge: str | None) -> Reply:
+        fields = request.params.get("fields", "")
+        if edge is None and fields.startswith("business_discovery.username("):
+            username = fields[len("business_discovery.username(") :].split(")")[0]
+            media = self.competitors.get(username)
+            if media is None:
+                return graph_error(110, "Invalid user id", error_subcode=2207013)
+            return Reply(
+                200,
+                {
+                    "business_discovery": {
+                        "followers_count": 48000,
+                        "media_count": len(media),
+                        "media": {"data": media},
+                        "id": "17841400000009999",
+                    },
+                    "id": account.ig_user_id,
+                },
+            )
         if edge is None:
             return Reply(
                 200,

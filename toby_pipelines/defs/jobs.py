@@ -18,3 +18,9 @@ learning_job = dg.define_asset_job(
     partitions_def=daily_partitions,
     description="Measure the day's checkpoints, score, update baselines and posteriors, in order.",
 )
+
+discovery_job = dg.define_asset_job(
+    "discovery_job",
+    selection=dg.AssetSelection.assets("discovery"),
+    description="Scan the brands' own accounts, competitors and hashtags that are due.",
+)

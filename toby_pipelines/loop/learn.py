@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from toby_pipelines.loop.days import days_back
+from toby_pipelines.discovery.trends import trending_topics
+from toby_pipelines.loop.days import day_end, day_start, days_back
+from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
 from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.discovery import findings_between
 from toby_pipelines.storage.experiments import experiments_as_of, save_experiments
 from toby_pipelines.storage.posteriors import replace_posteriors
 from toby_pipelines.storage.scores import scored_posts_between
@@ -68,6 +71,7 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
         scored = scored_posts_between(connection, days_back(day, LEARNING_HORIZON_DAYS - 1), day)
         running = experiments_as_of(connection, day)
         settings = {s.user_id: s for s in toby_settings(connection)}
+        outside = findings_between(connection, day_start(day) - TREND_WINDOW, day_end(day))
     names = {brand.id: brand.name for brand in brands}
     owners = {brand.id: brand.user_id for brand in brands}
     users = sorted({brand.user_id for brand in brands})
@@ -81,7 +85,13 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
         summary.posteriors.extend((user_id, item) for item in learning.posteriors)
         summary.changes.extend(learning.changes)
         summary.resting.extend(learning.resting)
-        summary.experiments.extend(_experiments(profiles, learning, running, day, user_id))
+        trending = {
+            p.brand_id: set(trending_topics(outside.get(p.brand_id, []), _topics(p)))
+            for p in profiles
+        }
+        summary.experiments.extend(
+            _experiments(profiles, learning, running, day, user_id, trending)
+        )
         state = settings.get(user_id)
         if state is not None:
             enabled_on = state.enabled_at.date() if state.enabled_at else None
@@ -101,7 +111,26 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
     return summary
 
 
-def _experiments(profiles, learning, running, day, user_id) -> list[Experiment]:
+def _topics(profile: BrandProfile) -> list[str]:
+    return sorted({t for pools in profile.pools.values() for t in pools.get("topic_bucket", ())})
+
+
+def _retest_now(
+    current: Experiment | None, dimension: str, trending: set[str], day: dt.date
+) -> bool:
+    """A completed topic experiment whose winner is not what trends outside starts again now,
+    unless it completed within the trend window (the trend may be what it already saw)."""
+    return (
+        dimension == "topic_bucket"
+        and current is not None
+        and current.status == "completed"
+        and current.completed_on is not None
+        and (day - current.completed_on).days >= TREND_WINDOW.days
+        and bool(trending - {current.winner})
+    )
+
+
+def _experiments(profiles, learning, running, day, user_id, trending) -> list[Experiment]:
     table = learning.table()
     prob_best = {
         (p.brand_id, p.content_type, p.dimension, p.option): p.prob_best
@@ -112,9 +141,10 @@ def _experiments(profiles, learning, running, day, user_id) -> list[Experiment]:
     for profile in profiles:
         for content_type, pools in profile.pools.items():
             for dimension, options in pools.items():
+                current = running.get((profile.brand_id, content_type, dimension))
                 result.append(
                     advance(
-                        running.get((profile.brand_id, content_type, dimension)),
+                        current,
                         brand_id=profile.brand_id,
                         content_type=content_type,
                         dimension=dimension,
@@ -129,6 +159,9 @@ def _experiments(profiles, learning, running, day, user_id) -> list[Experiment]:
                             o: prob_best[(profile.brand_id, content_type, dimension, o)]
                             for o in options
                         },
+                        retest_now=_retest_now(
+                            current, dimension, trending.get(profile.brand_id, set()), day
+                        ),
                     )
                 )
     return result

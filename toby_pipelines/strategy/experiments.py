@@ -81,9 +81,11 @@ def advance(
     posteriors: Mapping[str, NormalGamma],
     rng: np.random.Generator,
     prob_best: Mapping[str, float] | None = None,
+    retest_now: bool = False,
 ) -> Experiment:
     """The experiment of one dimension as of `day`: updated results, completed with a winner,
-    or a new one started (none yet, its option pool changed, or time to retest a winner).
+    or a new one started (none yet, its option pool changed, or time to retest a winner; with
+    `retest_now`, e.g. a topic trending outside, a completed experiment restarts at once).
     `posts` hold one (latest) score per post."""
     fresh = Experiment(brand_id, content_type, dimension, tuple(options), day)
     if current is None or current.options != tuple(options):
@@ -91,7 +93,7 @@ def advance(
     if current.status == "completed":
         assert current.completed_on is not None
         retest_on = current.completed_on + dt.timedelta(days=RETEST_AFTER_DAYS)
-        return fresh if day >= retest_on else current
+        return fresh if retest_now or day >= retest_on else current
     samples = samples_since(posts, current)
     sampled = all(len(scores) >= current.min_samples for scores in samples.values())
     if prob_best is None and sampled:

@@ -11,7 +11,11 @@ from toby_pipelines.resources.database import TobyDatabaseResource
 
 @dg.asset(
     partitions_def=daily_partitions,
-    deps=[dg.AssetDep("scored_posts", partition_mapping=window(-(LEARNING_HORIZON_DAYS - 1)))],
+    deps=[
+        dg.AssetDep("scored_posts", partition_mapping=window(-(LEARNING_HORIZON_DAYS - 1))),
+        # Topics trending in discovery findings restart a completed topic experiment.
+        dg.AssetDep("discovery"),
+    ],
     group_name="learning",
     kinds={"python", "sql"},
     owners=["team:toby"],

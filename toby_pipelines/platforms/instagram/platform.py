@@ -20,6 +20,11 @@ import httpx
 from toby_pipelines.platforms import tokens
 from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.instagram.discovery import (
+    FoundMedia,
+    competitor_media,
+    hashtag_top_media,
+)
 from toby_pipelines.platforms.instagram.graph_client import (
     DEFAULT_API_VERSION,
     DEFAULT_BASE_URL,
@@ -27,7 +32,7 @@ from toby_pipelines.platforms.instagram.graph_client import (
 )
 from toby_pipelines.platforms.instagram.graph_errors import SERVICE
 from toby_pipelines.platforms.instagram.insights import media_insights, snapshot_metrics
-from toby_pipelines.platforms.instagram.media import account_info
+from toby_pipelines.platforms.instagram.media import account_info, account_media
 from toby_pipelines.platforms.instagram.publishing import MediaToPublish, resume_or_publish
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
 from toby_pipelines.storage.database import Database
@@ -126,3 +131,18 @@ class InstagramPlatform:
 
     def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str) -> int:
         return account_info(self.client(brand_id), self.account_id(brand_id)).followers_count
+
+    def discover(self, brand_id: str, kind: str, target: str) -> list[FoundMedia]:
+        """One discovery scan for the brand: its own media, a competitor's, or a hashtag's top."""
+        client, ig_user_id = self.client(brand_id), self.account_id(brand_id)
+        if kind == "own":
+            return [
+                FoundMedia(m.id, m.caption, m.media_type, m.like_count, m.comments_count,
+                           m.permalink, m.timestamp)
+                for m in account_media(client, ig_user_id)
+            ]  # fmt: skip
+        if kind == "competitor":
+            return competitor_media(client, ig_user_id, target)
+        if kind == "hashtag":
+            return hashtag_top_media(client, ig_user_id, target)
+        raise ValueError(f"kind must be own, competitor or hashtag, got {kind!r}")

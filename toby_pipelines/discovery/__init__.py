@@ -1,0 +1,1 @@
+"""Discovery: what to scan when, and what the findings say about the brand's topics."""
