@@ -69,3 +69,31 @@ def test_enable_disable_status(tmp_path, capsys):
 def test_unknown_user_is_named(tmp_path, capsys):
     code, text = Toby(tmp_path, capsys)("enable", "nobody")
     assert code == 2 and "no user with id 'nobody'" in text
+
+
+def test_linking_accounts_and_watching_competitors_name_bad_input(tmp_path, capsys):
+    toby = Toby(tmp_path, capsys)
+    toby("user-add", "ana", "--email", "ana@example.com")
+    toby.add_brand("glow", "ana")
+    assert toby("account-link", "glow", "--account-id", "17841400000000001")[0] == 0
+    code, out = toby("account-link", "glow", "--platform", "x", "--account-id", "2244994945")
+    assert code == 2 and "no x account" in out
+    code, out = toby("account-link", "nope", "--account-id", "1")
+    assert code == 2 and "no brand 'nope'" in out
+    code, out = toby("discovery-add", "glow", "--competitor", "@RivalHealth", "--hashtag", "#Sleep")
+    assert code == 0 and "1 competitor(s), 1 hashtag(s)" in out
+    code, out = toby("discovery-add", "glow")
+    assert code == 2 and "at least one --competitor or --hashtag" in out
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(toby.url)
+    with engine.connect() as connection:
+        assert (
+            connection.execute(sa.text("SELECT external_id FROM platform_accounts")).scalar()
+            == "17841400000000001"
+        )
+        targets = connection.execute(
+            sa.text("SELECT kind, target FROM discovery_targets ORDER BY kind")
+        ).all()
+    engine.dispose()
+    assert [tuple(t) for t in targets] == [("competitor", "rivalhealth"), ("hashtag", "sleep")]

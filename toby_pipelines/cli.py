@@ -19,6 +19,8 @@ from toby_pipelines.storage.brands import (
     upsert_platform_account,
 )
 from toby_pipelines.storage.database import DEFAULT_DATA_DIR, Database, default_database_url
+from toby_pipelines.storage.discovery import add_target
+from toby_pipelines.storage.platform_state import set_external_id
 from toby_pipelines.storage.toby_state import UnknownUser, disable_toby, enable_toby, toby_settings
 
 
@@ -84,6 +86,40 @@ def cmd_disable(args: argparse.Namespace) -> int:
     with _database(args).transaction() as connection:
         disable_toby(connection, args.user, _now())
     print(f"Toby is OFF for {args.user} (analysis continues)")
+    return 0
+
+
+def _known_brand(connection, brand_id: str) -> None:
+    if brand_id not in {b.id for b in list_brands(connection)}:
+        raise ValueError(f"brand: no brand {brand_id!r}; add it with `toby brand-add`")
+
+
+def cmd_account_link(args: argparse.Namespace) -> int:
+    """Record the platform's id of a brand's account; also what clears a re-authorization flag
+    once a fresh token is in the brand's environment variable."""
+    with _database(args).transaction() as connection:
+        _known_brand(connection, args.brand)
+        if not set_external_id(connection, args.brand, args.platform, args.account_id):
+            raise ValueError(
+                f"--platform: brand {args.brand!r} has no {args.platform} account; add it with"
+                " `toby brand-add --platform`"
+            )
+    print(f"{args.brand}: {args.platform} account {args.account_id} linked")
+    return 0
+
+
+def cmd_discovery_add(args: argparse.Namespace) -> int:
+    if not args.competitor and not args.hashtag:
+        raise ValueError("discovery-add: give at least one --competitor or --hashtag")
+    with _database(args).transaction() as connection:
+        _known_brand(connection, args.brand)
+        for name in args.competitor:
+            add_target(connection, args.brand, "competitor", name)
+        for tag in args.hashtag:
+            add_target(connection, args.brand, "hashtag", tag)
+    print(
+        f"{args.brand}: watching {len(args.competitor)} competitor(s), {len(args.hashtag)} hashtag(s)"
+    )
     return 0
 
 
@@ -173,6 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text)
         command.add_argument("user")
         command.set_defaults(run=func)
+
+    link = sub.add_parser("account-link", help="record a brand's account id on a live platform")
+    link.add_argument("brand")
+    link.add_argument("--platform", default="instagram", choices=["instagram", "x"])
+    link.add_argument("--account-id", required=True, help="Instagram user id or X user id")
+    link.set_defaults(run=cmd_account_link)
+
+    watch = sub.add_parser("discovery-add", help="watch competitors and hashtags for a brand")
+    watch.add_argument("brand")
+    watch.add_argument("--competitor", action="append", default=[], help="@username, repeatable")
+    watch.add_argument("--hashtag", action="append", default=[], help="#tag, repeatable")
+    watch.set_defaults(run=cmd_discovery_add)
 
     status = sub.add_parser("status", help="show Toby's state and recent activity for a user")
     status.add_argument("user")

@@ -13,13 +13,17 @@ from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.storage.database import load_json, utc
 
 
-def set_external_id(connection: Connection, brand_id: str, platform: str, external_id: str) -> None:
-    connection.execute(
-        sa.text(
-            "UPDATE platform_accounts SET external_id = :external_id"
-            " WHERE brand_id = :brand_id AND platform = :platform"
-        ),
-        {"external_id": external_id, "brand_id": brand_id, "platform": platform},
+def set_external_id(connection: Connection, brand_id: str, platform: str, external_id: str) -> bool:
+    """Link the brand's account to its platform id and clear any re-authorization flag; False
+    when the brand has no account on that platform."""
+    return bool(
+        connection.execute(
+            sa.text(
+                "UPDATE platform_accounts SET external_id = :external_id, needs_reauth_since = NULL"
+                " WHERE brand_id = :brand_id AND platform = :platform"
+            ),
+            {"external_id": external_id, "brand_id": brand_id, "platform": platform},
+        ).rowcount
     )
 
 
