@@ -103,7 +103,9 @@ class LlmContentGenerator:
             self._llm_down = True
             return None
 
-    def _make_safe(self, request: GenerationRequest, post: GeneratedPost, seed: str):
+    def _make_safe(
+        self, request: GenerationRequest, post: GeneratedPost, seed: str
+    ) -> GeneratedPost | None:
         for attempt in range(MAX_REWRITES + 1):
             problems = safety_problems(post)
             if not problems:
@@ -130,7 +132,7 @@ class LlmContentGenerator:
         similar_to: str | None,
         feature: str,
         prompt: str | None = None,
-    ) -> GeneratedPost | None:
+    ) -> GeneratedPost:
         system = system_prompt(request)
         user = prompt or user_prompt(request, similar_to)
         if not self._affordable(request, system + user):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from toby_pipelines.discovery.cadence import Scan, due_scans
+from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.discovery.trends import topic_of, trending_topics
 from toby_pipelines.loop.reauthorization import flag_token_rejected
 from toby_pipelines.platforms.api_errors import (
@@ -15,7 +16,6 @@ from toby_pipelines.platforms.api_errors import (
     TokenExpiredError,
     TransientApiError,
 )
-from toby_pipelines.platforms.instagram.discovery import FoundMedia
 from toby_pipelines.storage.brands import list_brands
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.discovery import (

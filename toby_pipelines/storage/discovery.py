@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.discovery.cadence import Scan
-from toby_pipelines.platforms.instagram.discovery import FoundMedia
+from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.storage.database import utc
 
 

@@ -9,7 +9,6 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.storage.database import load_json, utc
 
 
@@ -35,18 +34,6 @@ def external_id(connection: Connection, brand_id: str, platform: str) -> str | N
         ),
         {"brand_id": brand_id, "platform": platform},
     ).scalar()
-
-
-def require_external_id(database, brand_id: str, platform: str) -> str:
-    """The platform's id of the brand's account; PermanentApiError naming the column if unset."""
-    with database.engine.connect() as connection:
-        value = external_id(connection, brand_id, platform)
-    if not value:
-        raise PermanentApiError(
-            platform,
-            f"brand {brand_id!r} has no {platform} account id (platform_accounts.external_id)",
-        )
-    return value
 
 
 def flag_needs_reauth(

@@ -4,25 +4,13 @@ own accounts (`ig_user_id`), with that brand's token."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.platforms.api_errors import TransientApiError
 from toby_pipelines.platforms.instagram.graph_client import GraphClient
 from toby_pipelines.platforms.instagram.graph_errors import SERVICE
 
 FOUND_FIELDS = "id,caption,media_type,like_count,comments_count,permalink,timestamp"
 TOP_MEDIA_LIMIT = 25
-
-
-@dataclass(frozen=True)
-class FoundMedia:
-    media_id: str
-    caption: str | None
-    media_type: str | None
-    like_count: int | None
-    comments_count: int | None
-    permalink: str | None
-    timestamp: str | None
 
 
 def hashtag_top_media(client: GraphClient, ig_user_id: str, hashtag: str) -> list[FoundMedia]:

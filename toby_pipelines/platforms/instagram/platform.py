@@ -17,14 +17,12 @@ from typing import Any
 
 import httpx
 
+from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.platforms import tokens
+from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.platforms.base import PublishRequest
-from toby_pipelines.platforms.instagram.discovery import (
-    FoundMedia,
-    competitor_media,
-    hashtag_top_media,
-)
+from toby_pipelines.platforms.instagram.discovery import competitor_media, hashtag_top_media
 from toby_pipelines.platforms.instagram.graph_client import (
     DEFAULT_API_VERSION,
     DEFAULT_BASE_URL,
@@ -39,7 +37,6 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.platform_state import (
     media_to_publish,
     remember_container,
-    require_external_id,
 )
 
 PLATFORM = "instagram"

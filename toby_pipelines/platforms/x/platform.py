@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 
 from toby_pipelines.platforms import tokens
+from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.base import PublishRequest
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
 from toby_pipelines.platforms.x.tweets import SnapshotMetrics, followers, lookup_metrics, post_tweet
 from toby_pipelines.platforms.x.x_client import DEFAULT_BASE_URL, SERVICE, XClient
 from toby_pipelines.storage.database import Database
-from toby_pipelines.storage.platform_state import require_external_id
 from toby_pipelines.storage.posts import published_between
 
 PLATFORM = "x"
