@@ -3,12 +3,10 @@
 import pytest
 
 from tests.fakes.chat_api import FakeChat
-from tests.fakes.http_server import LocalServer
+from tests.fakes.http_server import served
 
 
 @pytest.fixture
 def chat():
-    fake = FakeChat()
-    with LocalServer(fake) as server:
-        fake.server = server  # type: ignore[attr-defined]
+    with served(FakeChat()) as fake:
         yield fake

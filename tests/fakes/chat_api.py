@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from tests.fakes.http_server import Reply, Request
 
@@ -79,7 +78,3 @@ class FakeChat:
 
 def user_messages(requests: list[Request]) -> list[str]:
     return [r.body["messages"][-1]["content"] for r in requests if r.path == "/chat/completions"]
-
-
-def as_json(reply: Reply) -> dict[str, Any]:
-    return reply.body

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -130,3 +131,11 @@ class LocalServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+@contextmanager
+def served(fake: Handler) -> Iterator[Handler]:
+    """Serve a fake API (a handler with a `server` attribute) for the length of a test."""
+    with LocalServer(fake) as server:
+        fake.server = server  # type: ignore[attr-defined]
+        yield fake

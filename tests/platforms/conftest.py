@@ -2,13 +2,11 @@
 
 import pytest
 
-from tests.fakes.http_server import LocalServer
+from tests.fakes.http_server import served
 from tests.fakes.x_api import FakeX
 
 
 @pytest.fixture
 def x():
-    fake = FakeX()
-    with LocalServer(fake) as server:
-        fake.server = server  # type: ignore[attr-defined]
+    with served(FakeX()) as fake:
         yield fake

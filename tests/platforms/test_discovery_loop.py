@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fakes.graph_api import FakeGraph, graph_error
-from tests.fakes.http_server import LocalServer, Reply
+from tests.fakes.http_server import Reply, served
 from tests.world import START, build_world
 from toby_pipelines.loop.discover import run_discovery
 from toby_pipelines.platforms.instagram.platform import InstagramPlatform, InstagramSettings
@@ -40,8 +40,7 @@ def graph():
         "17843853986012965",
         [media(f"h{i}", "sleep hygiene 101", 9000 - i) for i in range(6)],
     )
-    with LocalServer(fake) as server:
-        fake.server = server
+    with served(fake):
         yield fake
 
 

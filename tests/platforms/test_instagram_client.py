@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.fakes.graph_api import FakeGraph, graph_error
-from tests.fakes.http_server import LocalServer, Reply
+from tests.fakes.http_server import Reply, served
 from toby_pipelines.platforms.api_errors import (
     PermanentApiError,
     RateLimitedError,
@@ -40,8 +40,7 @@ TOKEN = "EAAG-brand-one-secret"
 def graph():
     fake = FakeGraph()
     fake.add_account(IG, TOKEN, followers=5200)
-    with LocalServer(fake) as server:
-        fake.server = server
+    with served(fake):
         yield fake
 
 

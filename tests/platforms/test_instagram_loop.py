@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fakes.graph_api import FakeGraph
-from tests.fakes.http_server import LocalServer, Reply
+from tests.fakes.http_server import Reply, served
 from tests.world import START, build_world
 from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.defs.resources import default_resources
@@ -47,8 +47,7 @@ def graph():
     fake = FakeGraph()
     for ig_id, token in BRANDS.values():
         fake.add_account(ig_id, token, followers=5000)
-    with LocalServer(fake) as server:
-        fake.server = server
+    with served(fake):
         yield fake
 
 

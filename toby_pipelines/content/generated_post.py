@@ -25,14 +25,11 @@ class GenerationRequest:
     requested_at: dt.datetime | None = None
 
 
-# Where a post's text came from: the LLM, the LLM asked for something like the brand's best past
-# post (seed 000 section 5.6 safe fallback), or the template generator.
-SOURCES = ("llm", "llm_similar", "template")
-
-
 @dataclass(frozen=True)
 class GeneratedPost:
     title: str
     caption: str
     content_lines: tuple[str, ...]
+    # Where the text came from: "llm", "llm_similar" (the LLM asked for a post like the brand's
+    # best past one, seed 000 section 5.6 safe fallback) or "template".
     source: str = "template"

@@ -42,9 +42,12 @@ def build_simulation_report(database: Database, start: dt.datetime, days: int) -
         scores = connection.execute(
             sa.text("SELECT post_id, phase, toby_score, is_game_changer FROM post_scores")
         ).all()
-    metrics: dict[str, dict[str, dict[str, int]]] = {}
+        learning = _learning(connection)
+    metrics: dict[str, dict[str, dict[str, int | None]]] = {}
     for s in snapshots:
-        metrics.setdefault(s.post_id, {})[s.checkpoint] = {m: int(getattr(s, m)) for m in METRICS}
+        metrics.setdefault(s.post_id, {})[s.checkpoint] = {
+            m: None if getattr(s, m) is None else int(getattr(s, m)) for m in METRICS
+        }
     by_post: dict[str, dict[str, Any]] = {}
     for s in scores:
         entry = by_post.setdefault(s.post_id, {})
@@ -79,30 +82,27 @@ def build_simulation_report(database: Database, start: dt.datetime, days: int) -
         "publishing_days": days,
         "posts": report_posts,
         "option_pools": {b: {ct: dict(p) for ct, p in v.items()} for b, v in pools.items()},
-        **_learning(database),
+        **learning,
     }
 
 
-def _learning(database: Database) -> dict[str, Any]:
+def _learning(connection: sa.Connection) -> dict[str, Any]:
     """Where learning ended: every option's posterior on the last day learned, and every
     dimension's experiment as it stood then."""
-    with database.engine.connect() as connection:
-        last = connection.execute(
-            sa.text("SELECT MAX(as_of_date) FROM toby_strategy_scores")
-        ).scalar()
-        if last is None:
-            return {"posteriors_as_of": None, "posteriors": [], "experiments": []}
-        day = as_date(last)
-        rows = connection.execute(
-            sa.text(
-                "SELECT user_id, brand_id, content_type, dimension, option_value, post_mean,"
-                " interval_low, interval_high, prob_best, sample_count, prior_source"
-                " FROM toby_strategy_scores WHERE as_of_date = :day"
-                " ORDER BY brand_id, content_type, dimension, post_mean DESC"
-            ),
-            {"day": day},
-        ).all()
-        experiments = experiments_as_of(connection, day)
+    last = connection.execute(sa.text("SELECT MAX(as_of_date) FROM toby_strategy_scores")).scalar()
+    if last is None:
+        return {"posteriors_as_of": None, "posteriors": [], "experiments": []}
+    day = as_date(last)
+    rows = connection.execute(
+        sa.text(
+            "SELECT user_id, brand_id, content_type, dimension, option_value, post_mean,"
+            " interval_low, interval_high, prob_best, sample_count, prior_source"
+            " FROM toby_strategy_scores WHERE as_of_date = :day"
+            " ORDER BY brand_id, content_type, dimension, post_mean DESC"
+        ),
+        {"day": day},
+    ).all()
+    experiments = experiments_as_of(connection, day)
     return {
         "posteriors_as_of": day.isoformat(),
         "posteriors": [

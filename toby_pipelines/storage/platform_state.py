@@ -9,7 +9,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from toby_pipelines.storage.database import load_json, utc
+from toby_pipelines.storage.database import load_json
 
 
 def set_external_id(connection: Connection, brand_id: str, platform: str, external_id: str) -> bool:
@@ -50,17 +50,6 @@ def flag_needs_reauth(
             {"now": now, "brand_id": brand_id, "platform": platform},
         ).rowcount
     )
-
-
-def needs_reauth_since(connection: Connection, brand_id: str, platform: str) -> dt.datetime | None:
-    value = connection.execute(
-        sa.text(
-            "SELECT needs_reauth_since FROM platform_accounts"
-            " WHERE brand_id = :brand_id AND platform = :platform"
-        ),
-        {"brand_id": brand_id, "platform": platform},
-    ).scalar()
-    return utc(value) if value is not None else None
 
 
 def set_media_urls(connection: Connection, post_id: str, urls: list[str]) -> None:

@@ -10,37 +10,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.baselines.rolling import ViewObservation
+from toby_pipelines.metrics.validation import METRIC_FIELDS, PostMetrics
 from toby_pipelines.storage.database import as_date
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(PostMetrics):
+    """A post's metrics (views ... follows, None where unknown) at one checkpoint."""
+
     post_id: str
     checkpoint: str
     checkpoint_at: dt.datetime
     partition_date: dt.date
     captured_at: dt.datetime
-    views: int | None
-    reach: int | None
-    likes: int | None
-    comments: int | None
-    saves: int | None
-    shares: int | None
-    follows: int | None
     followers_at_capture: int
 
 
 _COLUMNS = tuple(Snapshot.__dataclass_fields__)
-_VALUES = (
-    "views",
-    "reach",
-    "likes",
-    "comments",
-    "saves",
-    "shares",
-    "follows",
-    "followers_at_capture",
-)
+_VALUES = (*METRIC_FIELDS, "followers_at_capture")
 
 
 def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> int:
@@ -62,20 +49,13 @@ def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> i
 
 
 @dataclass(frozen=True)
-class SnapshotForScoring:
+class SnapshotForScoring(PostMetrics):
     post_id: str
     user_id: str
     brand_id: str
     content_type: str
     checkpoint: str
     day: dt.date
-    views: int | None
-    reach: int | None
-    likes: int | None
-    comments: int | None
-    saves: int | None
-    shares: int | None
-    follows: int | None
     followers_at_capture: int
 
 
@@ -95,20 +75,14 @@ def snapshots_between(
     )
     return [
         SnapshotForScoring(
-            r.post_id,
-            r.user_id,
-            r.brand_id,
-            r.content_type,
-            r.checkpoint,
-            as_date(r.partition_date),
-            r.views,
-            r.reach,
-            r.likes,
-            r.comments,
-            r.saves,
-            r.shares,
-            r.follows,
-            r.followers_at_capture,
+            post_id=r.post_id,
+            user_id=r.user_id,
+            brand_id=r.brand_id,
+            content_type=r.content_type,
+            checkpoint=r.checkpoint,
+            day=as_date(r.partition_date),
+            followers_at_capture=r.followers_at_capture,
+            **{field: getattr(r, field) for field in METRIC_FIELDS},
         )
         for r in rows
         if r.checkpoint in checkpoints

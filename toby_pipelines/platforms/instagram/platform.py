@@ -22,6 +22,7 @@ from toby_pipelines.platforms import tokens
 from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.brand_clients import BrandClients
 from toby_pipelines.platforms.instagram.discovery import competitor_media, hashtag_top_media
 from toby_pipelines.platforms.instagram.graph_client import (
     DEFAULT_API_VERSION,
@@ -69,27 +70,26 @@ class InstagramPlatform:
         self.settings = settings
         self.token_for = token_for
         self.sleep = sleep
-        self._clients: dict[str, GraphClient] = {}
+        self._clients = BrandClients(self._make_client)
+
+    def _make_client(self, brand_id: str) -> GraphClient:
+        return GraphClient(
+            access_token=self.token_for(brand_id),
+            base_url=self.settings.base_url,
+            api_version=self.settings.api_version,
+            timeout=httpx.Timeout(self.settings.timeout_seconds, connect=5.0),
+            retry=RetryPolicy(
+                max_rate_limit_wait_seconds=self.settings.max_rate_limit_wait_seconds
+            ),
+            slow_down_seconds=self.settings.slow_down_seconds,
+            sleep=self.sleep,
+        )
 
     def client(self, brand_id: str) -> GraphClient:
-        if brand_id not in self._clients:
-            self._clients[brand_id] = GraphClient(
-                access_token=self.token_for(brand_id),
-                base_url=self.settings.base_url,
-                api_version=self.settings.api_version,
-                timeout=httpx.Timeout(self.settings.timeout_seconds, connect=5.0),
-                retry=RetryPolicy(
-                    max_rate_limit_wait_seconds=self.settings.max_rate_limit_wait_seconds
-                ),
-                slow_down_seconds=self.settings.slow_down_seconds,
-                sleep=self.sleep,
-            )
-        return self._clients[brand_id]
+        return self._clients.get(brand_id)
 
     def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
+        self._clients.close()
 
     def account_id(self, brand_id: str) -> str:
         return require_external_id(self.database, brand_id, PLATFORM)

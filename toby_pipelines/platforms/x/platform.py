@@ -19,6 +19,7 @@ import httpx
 from toby_pipelines.platforms import tokens
 from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.brand_clients import BrandClients
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
 from toby_pipelines.platforms.x.tweets import SnapshotMetrics, followers, lookup_metrics, post_tweet
 from toby_pipelines.platforms.x.x_client import DEFAULT_BASE_URL, SERVICE, XClient
@@ -53,24 +54,23 @@ class XPlatform:
         self.sleep = sleep
         self.timeout_seconds = timeout_seconds
         self.max_rate_limit_wait_seconds = max_rate_limit_wait_seconds
-        self._clients: dict[str, XClient] = {}
+        self._clients = BrandClients(self._make_client)
         self._metrics: dict[str, dict[str, SnapshotMetrics]] = {}
 
+    def _make_client(self, brand_id: str) -> XClient:
+        return XClient(
+            bearer_token=self.token_for(brand_id),
+            base_url=self.base_url,
+            timeout=httpx.Timeout(self.timeout_seconds, connect=5.0),
+            retry=RetryPolicy(max_rate_limit_wait_seconds=self.max_rate_limit_wait_seconds),
+            sleep=self.sleep,
+        )
+
     def client(self, brand_id: str) -> XClient:
-        if brand_id not in self._clients:
-            self._clients[brand_id] = XClient(
-                bearer_token=self.token_for(brand_id),
-                base_url=self.base_url,
-                timeout=httpx.Timeout(self.timeout_seconds, connect=5.0),
-                retry=RetryPolicy(max_rate_limit_wait_seconds=self.max_rate_limit_wait_seconds),
-                sleep=self.sleep,
-            )
-        return self._clients[brand_id]
+        return self._clients.get(brand_id)
 
     def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
+        self._clients.close()
 
     def user_id(self, brand_id: str) -> str:
         return require_external_id(self.database, brand_id, PLATFORM)
