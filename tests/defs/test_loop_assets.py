@@ -33,6 +33,11 @@ def count(database, sql, **params):
         return connection.execute(sa.text(sql), params).scalar()
 
 
+def rows(database, sql, **params):
+    with database.engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).all()
+
+
 def tick(url, at, instance):
     return TICK.execute_in_process(resources=resources_for(url, at), instance=instance)
 
@@ -181,7 +186,9 @@ def test_scores_use_the_baseline_of_the_day_before(world, database_url):
         assert used == pytest.approx(avg48 if phase == "48h" else avg7)
 
 
-def test_bad_metrics_fail_the_day_and_write_nothing(world, database_url):
+def test_bad_metric_rows_are_rejected_by_name_and_the_rest_of_the_day_is_written(
+    world, database_url
+):
     audience = "tests.bad_audiences:negative_views_for_carousels"
     instance = dg.DagsterInstance.ephemeral()
     day_one = START + dt.timedelta(hours=12)
@@ -194,13 +201,28 @@ def test_bad_metrics_fail_the_day_and_write_nothing(world, database_url):
         resources=resources_for(database_url, late, audience),
         instance=instance,
         partition_key=START.date().isoformat(),
-        raise_on_error=False,
     )
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    error = failure.step_failure_data.error
-    message = error.message + (error.cause.message if error.cause else "")
-    assert "MetricsValidationError" in message
-    assert "post u1-b0:carousel:20260302T1200Z: field 'views' is negative" in message
-    assert "post u1-b1:carousel:20260302T1200Z: field 'views' is negative" in message
-    assert count(world, "SELECT COUNT(*) FROM metrics_snapshots") == 0
+    assert result.success  # downstream assets ran for everyone
+    [event] = [
+        e.event_specific_data.materialization
+        for e in result.all_events
+        if e.is_step_materialization and e.step_key == "metrics_snapshots"
+    ]
+    rejected = event.metadata["rejected_rows"].value
+    assert (
+        "post u1-b0:carousel:20260302T1200Z: field 'views' is negative: -1 (checkpoint 6h)"
+        in rejected
+    )
+    assert (
+        "post u1-b1:carousel:20260302T1200Z: field 'views' is negative: -1 (checkpoint 6h)"
+        in rejected
+    )
+    # Only the bad rows are missing: both brands' reels are written.
+    stored = {r[0] for r in rows(world, "SELECT post_id FROM metrics_snapshots")}
+    assert stored == {"u1-b0:reel:20260302T0900Z", "u1-b1:reel:20260302T0900Z"}
+    failures = rows(world, "SELECT post_id, status, reason FROM capture_failures")
+    assert {(p, s) for p, s, _ in failures} == {
+        ("u1-b0:carousel:20260302T1200Z", "retrying"),
+        ("u1-b1:carousel:20260302T1200Z", "retrying"),
+    }
+    assert all("'views' is negative: -1" in reason for _, _, reason in failures)

@@ -18,6 +18,7 @@ from tests.fakes.graph_api import FakeGraph, graph_error
 from tests.fakes.http_server import Reply, served
 from toby_pipelines.platforms.api_errors import (
     PermanentApiError,
+    PermissionDeniedError,
     RateLimitedError,
     TokenExpiredError,
     TransientApiError,
@@ -99,6 +100,8 @@ def test_reel_insights_fixed_list_optional_apart_and_none_for_what_is_missing(gr
         "saves": 55,
         "shares": 40,
         "follows": None,  # reels have no follows metric
+        "avg_watch_time_ms": 6100,  # stored with the snapshot (defect 13)
+        "total_watch_time_ms": None,
     }
     asked = [r.query["metric"].split(",") for r in graph.server.requests]
     assert asked == [
@@ -199,7 +202,7 @@ def test_an_expired_token_is_not_retried_and_never_shown(graph, slept):
 
 def test_a_token_cannot_reach_another_account(graph, slept):
     graph.add_account("17841400000000002", "EAAG-brand-two-secret")
-    with pytest.raises(PermanentApiError):
+    with pytest.raises(PermissionDeniedError):  # code 10 without "not enough viewers"
         account_info(client_for(graph, slept), "17841400000000002")
 
 

@@ -23,7 +23,6 @@ from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.loop.measure import capture_snapshots
 from toby_pipelines.loop.publish import publish_due
-from toby_pipelines.platforms.api_errors import TransientApiError
 from toby_pipelines.platforms.instagram.platform import (
     TOKEN_PREFIX,
     InstagramPlatform,
@@ -168,7 +167,7 @@ def test_a_stuck_container_is_resumed_and_a_rejected_token_stops_only_its_brand(
     assert graph.published_media(BRANDS["u1-b1"][0]) == []
 
 
-def test_a_failed_capture_writes_nothing_and_a_later_one_loses_nothing(world, database_url, graph):
+def test_a_failed_capture_is_recorded_and_a_later_one_loses_nothing(world, database_url, graph):
     plan_and_render(world, database_url)
     platform = InstagramPlatform(
         world, InstagramSettings(base_url=graph.server.url), sleep=lambda s: None
@@ -177,13 +176,16 @@ def test_a_failed_capture_writes_nothing_and_a_later_one_loses_nothing(world, da
     for ig_id, _ in BRANDS.values():
         media = graph.published_media(ig_id)[0]["id"]
         graph.insights[media] = {"views": 700, "reach": 650, "likes": 30, "comments": 1, "shares": 2, "saved": 5}  # fmt: skip
-    late = START + dt.timedelta(hours=23)
+    late = START + dt.timedelta(hours=15)
     graph.server.fail_next("/insights", Reply(503, raw=b"Service Unavailable"), times=50)
-    with pytest.raises(TransientApiError):
-        capture_snapshots(world, platform, START.date(), late)
+    summary = capture_snapshots(world, platform, START.date(), late)
+    assert summary.snapshots == [] and len(summary.failed) == 2
+    assert {f.status for f in summary.failed} == {"retrying"}
     assert rows(world, "SELECT COUNT(*) FROM metrics_snapshots")[0][0] == 0
+    assert rows(world, "SELECT COUNT(*) FROM capture_failures WHERE status = 'retrying'")[0][0] == 2
     graph.server.faults.clear()
     graph.server.fail_next("/insights", Reply(500, {"error": {"message": "x", "code": 2, "is_transient": True}}), times=2)  # fmt: skip
-    summary = capture_snapshots(world, platform, START.date(), late)
+    summary = capture_snapshots(world, platform, START.date(), late + dt.timedelta(minutes=5))
     assert len(summary.snapshots) == 2
     assert rows(world, "SELECT COUNT(*) FROM metrics_snapshots WHERE views = 700")[0][0] == 2
+    assert rows(world, "SELECT COUNT(*) FROM capture_failures")[0][0] == 0

@@ -35,11 +35,11 @@ def test_lookup_in_batches_of_100_with_partial_answers(x):
                     retweet_count=1, quote_count=1, reply_count=3)  # fmt: skip
     x.private.add("1000")
     ids = [str(1000 + i) for i in range(230)] + ["999999"]  # one deleted tweet
-    metrics = lookup_metrics(client(x, []), ids)
+    metrics, gone = lookup_metrics(client(x, []), ids)
     lookups = [r for r in x.server.requests if r.path == "/2/tweets"]
     assert [len(r.query["ids"].split(",")) for r in lookups] == [100, 100, 31]
     assert "non_public_metrics" in lookups[0].query["tweet.fields"]
-    assert len(metrics) == 230 and "999999" not in metrics
+    assert len(metrics) == 230 and "999999" not in metrics and gone == {"999999"}
     assert metrics["1005"] == {"views": 105, "reach": None, "likes": 5, "comments": 3,
                                "saves": 2, "shares": 2, "follows": None}  # fmt: skip
     assert metrics["1000"]["views"] == 100  # from non_public_metrics, where allowed
@@ -50,7 +50,7 @@ def test_a_429_waits_until_the_reset(x):
                        {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW) + 42)}))  # fmt: skip
     x.add_tweet("1")
     slept: list[float] = []
-    assert lookup_metrics(client(x, slept), ["1"])["1"]["views"] == 0
+    assert lookup_metrics(client(x, slept), ["1"])[0]["1"]["views"] == 0
     assert slept == [42.0]
 
 

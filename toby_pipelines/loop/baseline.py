@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from toby_pipelines.baselines.drift import LOOKBACK_DAYS, active_drift
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views, window_start
 from toby_pipelines.loop.days import days_back
+from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
 from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.baselines import BaselineRow, replace_baselines
@@ -22,6 +23,7 @@ class BaselineSummary:
     day: dt.date
     rows: list[BaselineRow]
     brand_names: dict[str, str]
+    failed: list[FailedUnit] = field(default_factory=list)  # users whose baselines failed
 
 
 def compute_baselines(database: Database, day: dt.date, now: dt.datetime) -> BaselineSummary:
@@ -33,9 +35,47 @@ def compute_baselines(database: Database, day: dt.date, now: dt.datetime) -> Bas
         )
         finals = final_scores_between(connection, days_back(day, LOOKBACK_DAYS - 1), day)
     views = rolling_average_views(view_observations(snapshots), day)
+    summary = BaselineSummary(day, [], {brand.id: brand.name for brand in brands})
+    succeeded: dict[str, str] = {}
+    for user_id in sorted({brand.user_id for brand in brands}):
+        mine = [brand for brand in brands if brand.user_id == user_id]
+        try:
+            rows, new_drifts = _user_baselines(mine, slots, snapshots, finals, views, day)
+            with database.transaction() as connection:
+                replace_baselines(connection, day, rows, [brand.id for brand in mine])
+                for brand_name, row in new_drifts:
+                    log_activity(
+                        connection,
+                        user_id=user_id,
+                        action_type="drift_detected",
+                        description=(
+                            f"Drift detected for {brand_name} {row.content_type}s:"
+                            f" {row.drift_reason}"
+                        ),
+                        dedupe_key=f"drift:{row.brand_id}:{row.content_type}:{day}",
+                        now=now,
+                        level="warning",
+                    )
+        except Exception as error:  # this user's failure is theirs alone
+            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+            continue
+        succeeded[user_id] = user_id
+        summary.rows.extend(rows)
+    settle_units(
+        database,
+        stage="brand_baselines",
+        partition_key=day.isoformat(),
+        succeeded=succeeded,
+        failed=summary.failed,
+        now=now,
+    )
+    return summary
+
+
+def _user_baselines(brands, slots, snapshots, finals, views, day):
     first_day = window_start(day, WINDOW_DAYS)
     rows: list[BaselineRow] = []
-    new_drifts: list[tuple[str, str, BaselineRow]] = []
+    new_drifts: list[tuple[str, BaselineRow]] = []
     for brand in brands:
         for content_type in sorted(slots.get(brand.id, {})):
             history = [(d, s) for b, c, d, s in finals if b == brand.id and c == content_type]
@@ -65,17 +105,5 @@ def compute_baselines(database: Database, day: dt.date, now: dt.datetime) -> Bas
             )
             rows.append(row)
             if drift and drift.detected_on == day:
-                new_drifts.append((brand.user_id, brand.name, row))
-    with database.transaction() as connection:
-        replace_baselines(connection, day, rows)
-        for user_id, brand_name, row in new_drifts:
-            log_activity(
-                connection,
-                user_id=user_id,
-                action_type="drift_detected",
-                description=f"Drift detected for {brand_name} {row.content_type}s: {row.drift_reason}",
-                dedupe_key=f"drift:{row.brand_id}:{row.content_type}:{day}",
-                now=now,
-                level="warning",
-            )
-    return BaselineSummary(day, rows, {brand.id: brand.name for brand in brands})
+                new_drifts.append((brand.name, row))
+    return rows, new_drifts

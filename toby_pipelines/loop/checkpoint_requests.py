@@ -1,4 +1,5 @@
-"""Which daily partitions of metrics need a run because posts crossed a checkpoint."""
+"""Which daily partitions of the learning job need a run: posts crossed a checkpoint, or work
+that failed (a capture, one user's learning) is due to be tried again."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from toby_pipelines.metrics.checkpoints import LONGEST_CHECKPOINT, checkpoints_between
+from toby_pipelines.storage.capture_failures import days_with_due_retries
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.posts import published_between
+from toby_pipelines.storage.unit_failures import learning_days_with_due_retries
 
 _TICK = dt.timedelta(microseconds=1)
 
@@ -35,3 +38,13 @@ def due_days(
         days = days[:max_days]
         return days, days[-1].latest_at
     return days, now
+
+
+def retry_days(database: Database, now: dt.datetime) -> list[tuple[dt.date, dt.datetime]]:
+    """(day, retry time) of days whose failed captures or failed learning are due again, oldest
+    first. The retry time keys the run, so each retry is asked for once."""
+    with database.engine.connect() as connection:
+        due = days_with_due_retries(connection, now)
+        for day, at in learning_days_with_due_retries(connection, now).items():
+            due[day] = min(at, due.get(day, at))
+    return sorted(due.items())

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from toby_pipelines.discovery.cadence import Scan, due_scans
 from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.discovery.trends import topic_of, trending_topics
-from toby_pipelines.loop.reauthorization import flag_token_rejected
+from toby_pipelines.loop.reauthorization import flag_account_blocked
 from toby_pipelines.platforms.api_errors import (
+    AccountBlockedError,
     ApiError,
     RateLimitedError,
-    TokenExpiredError,
     TransientApiError,
 )
 from toby_pipelines.storage.brands import list_brands
@@ -61,12 +61,12 @@ def run_discovery(
             continue
         try:
             found = discover(scan.brand_id, scan.kind, scan.target)
-        except TokenExpiredError:
+        except AccountBlockedError as error:
             skipped.add(scan.brand_id)
             summary.brands_needing_reauth.append(scan.brand_id)
             with database.transaction() as connection:
                 user_id, platform = owner[scan.brand_id]
-                flag_token_rejected(connection, user_id, scan.brand_id, platform, now)
+                flag_account_blocked(connection, user_id, scan.brand_id, platform, error, now)
             continue
         except (RateLimitedError, TransientApiError) as error:
             skipped.add(scan.brand_id)  # this brand's budget is spent for now

@@ -12,6 +12,7 @@ import numpy as np
 from toby_pipelines.discovery.trends import trending_topics
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
+from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
 from toby_pipelines.storage.database import Database
@@ -46,6 +47,7 @@ class PosteriorSummary:
     resting: list[RestingTopic] = field(default_factory=list)
     experiments: list[Experiment] = field(default_factory=list)
     phases: dict[str, str] = field(default_factory=dict)
+    failed: list[FailedUnit] = field(default_factory=list)
 
 
 def _rng(day: dt.date, user_id: str) -> np.random.Generator:
@@ -65,6 +67,8 @@ def brand_profile(brand: BrandRecord, overrides: dict) -> BrandProfile:
 
 
 def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> PosteriorSummary:
+    """Each user learns on their own: one user's failure (bad data, a bug their data reaches) is
+    recorded and retried while every other user's posteriors are written."""
     with database.engine.connect() as connection:
         brands = list_brands(connection)
         overrides = option_pool_overrides(connection)
@@ -76,39 +80,63 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
     owners = {brand.id: brand.user_id for brand in brands}
     users = sorted({brand.user_id for brand in brands})
     summary = PosteriorSummary(day, [], [], names)
-    leader_changes: list[tuple[str, tuple[str, str, str], str]] = []
-    phase_moves: list[tuple[str, str, str]] = []
+    by_user: dict[str, list] = {}
+    for owner, d, post in scored:
+        by_user.setdefault(owner, []).append((d, post))
+    succeeded: dict[str, str] = {}
     for user_id in users:
-        profiles = [brand_profile(b, overrides) for b in brands if b.user_id == user_id]
-        mine = [(d, post) for owner, d, post in scored if owner == user_id]
-        learning = learn_user(profiles, [p for _, p in mine], day, _rng(day, user_id))
-        summary.posteriors.extend((user_id, item) for item in learning.posteriors)
-        summary.changes.extend(learning.changes)
-        summary.resting.extend(learning.resting)
-        trending = {
-            p.brand_id: set(trending_topics(outside.get(p.brand_id, []), _topics(p)))
-            for p in profiles
-        }
-        summary.experiments.extend(
-            _experiments(profiles, learning, running, day, user_id, trending)
-        )
-        state = settings.get(user_id)
-        if state is not None:
-            enabled_on = state.enabled_at.date() if state.enabled_at else None
-            phase, reason = phase_on(state.phase, enabled_on, day, len(learning.posts))
-            summary.phases[user_id] = phase
-            if reason is not None:
-                phase_moves.append((user_id, phase, reason))
-        if mine:
-            leader_changes.extend(_leader_changes(profiles, mine, learning, day, user_id, names))
-    summary.leader_changes = [text for _, _, text in leader_changes]
-    with database.transaction() as connection:
-        replace_posteriors(connection, day, users, summary.posteriors, summary.resting)
-        save_experiments(connection, owners, summary.experiments, day)
-        _log(connection, summary, leader_changes, owners, now)
-        for user_id, phase, reason in phase_moves:
-            advance_phase(connection, user_id, phase, reason, day, now)
+        try:
+            part, leader_changes, phase_move = _learn_user(
+                user_id, brands, overrides, by_user.get(user_id, []), running, settings, outside,
+                day, names,
+            )  # fmt: skip
+            with database.transaction() as connection:
+                replace_posteriors(connection, day, [user_id], part.posteriors, part.resting)
+                save_experiments(connection, owners, part.experiments, day)
+                _log(connection, part, leader_changes, owners, now)
+                if phase_move is not None:
+                    advance_phase(connection, user_id, *phase_move, day, now)
+        except Exception as error:  # this user's failure is theirs alone
+            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+            continue
+        succeeded[user_id] = user_id
+        summary.posteriors.extend(part.posteriors)
+        summary.changes.extend(part.changes)
+        summary.resting.extend(part.resting)
+        summary.experiments.extend(part.experiments)
+        summary.phases.update(part.phases)
+        summary.leader_changes.extend(text for _, _, text in leader_changes)
+    settle_units(
+        database,
+        stage="strategy_posteriors",
+        partition_key=day.isoformat(),
+        succeeded=succeeded,
+        failed=summary.failed,
+        now=now,
+    )
     return summary
+
+
+def _learn_user(user_id, brands, overrides, mine, running, settings, outside, day, names):
+    profiles = [brand_profile(b, overrides) for b in brands if b.user_id == user_id]
+    learning = learn_user(profiles, [p for _, p in mine], day, _rng(day, user_id))
+    part = PosteriorSummary(day, [(user_id, item) for item in learning.posteriors], [], names)
+    part.changes.extend(learning.changes)
+    part.resting.extend(learning.resting)
+    trending = {
+        p.brand_id: set(trending_topics(outside.get(p.brand_id, []), _topics(p))) for p in profiles
+    }
+    part.experiments.extend(_experiments(profiles, learning, running, day, user_id, trending))
+    phase_move = None
+    state = settings.get(user_id)
+    if state is not None:
+        enabled_on = state.enabled_at.date() if state.enabled_at else None
+        phase, reason = phase_on(state.phase, enabled_on, day, len(learning.posts))
+        part.phases[user_id] = phase
+        if reason is not None:
+            phase_move = (phase, reason)
+    leader_changes = _leader_changes(profiles, mine, learning, day, user_id, names) if mine else []
+    return part, leader_changes, phase_move
 
 
 def _topics(profile: BrandProfile) -> list[str]:

@@ -1,21 +1,73 @@
-"""Capture the metrics of every published post that reaches a checkpoint on a given day."""
+"""Capture the metrics of every published post that reaches a checkpoint on a given day.
+
+Failures stay where they happen. A post whose capture fails costs only that checkpoint; an
+account the platform will not serve (token, permission, restriction) or a throttle costs only
+that brand's captures in this run. Every failed capture is recorded with its reason and retried
+by later runs (the sensor asks for them) until it succeeds or its checkpoint is too old to mean
+anything, when it is marked missing. A bad metric row is rejected, naming the post, field and
+value, and the rest of the day is written. A media deleted on the platform is noticed, recorded
+and no longer measured.
+
+On a live platform a snapshot is a fact of its moment: a checkpoint already captured is never
+captured again, and a late capture records when it was really observed. The simulated platform
+answers for any moment, so there a re-run replays the day exactly.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.loop.days import day_end, day_start
-from toby_pipelines.loop.reauthorization import flag_token_rejected
-from toby_pipelines.metrics.checkpoints import LONGEST_CHECKPOINT, checkpoints_between
+from toby_pipelines.loop.reauthorization import flag_account_blocked
+from toby_pipelines.metrics.checkpoints import (
+    CHECKPOINTS,
+    LONGEST_CHECKPOINT,
+    CheckpointDue,
+    capture_deadline,
+    checkpoints_between,
+)
 from toby_pipelines.metrics.validation import MetricsValidationError, parse_metrics
-from toby_pipelines.platforms.api_errors import TokenExpiredError
+from toby_pipelines.platforms.api_errors import (
+    AccountBlockedError,
+    MediaGoneError,
+    RateLimitedError,
+)
 from toby_pipelines.platforms.base import Platform
 from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.capture_failures import (
+    capture_failures_on,
+    clear_capture_failures,
+    record_capture_failure,
+)
 from toby_pipelines.storage.database import Database
-from toby_pipelines.storage.posts import published_between
-from toby_pipelines.storage.snapshots import Snapshot, upsert_snapshots
+from toby_pipelines.storage.platform_state import blocked_accounts
+from toby_pipelines.storage.posts import PublishedPost, mark_deleted, published_between
+from toby_pipelines.storage.snapshots import (
+    Snapshot,
+    captured_checkpoints,
+    insert_new_snapshots,
+    upsert_snapshots,
+)
+
+
+@dataclass
+class BrandCaptures:
+    captured: int = 0
+    retrying: int = 0
+    missing: int = 0
+    deleted: int = 0
+
+
+@dataclass(frozen=True)
+class FailedCapture:
+    post_id: str
+    checkpoint: str
+    brand_id: str
+    reason: str
+    status: str = "retrying"
 
 
 @dataclass(frozen=True)
@@ -25,80 +77,213 @@ class CaptureSummary:
     by_checkpoint: dict[str, int] = field(default_factory=dict)
     complete: bool = True
     brands_needing_reauth: list[str] = field(default_factory=list)
+    failed: list[FailedCapture] = field(default_factory=list)
+    rejected_rows: list[str] = field(default_factory=list)
+    deleted_posts: list[str] = field(default_factory=list)
+    by_brand: dict[str, BrandCaptures] = field(default_factory=dict)
+
+    @property
+    def missing(self) -> int:
+        return sum(b.missing for b in self.by_brand.values())
+
+
+@dataclass
+class _Run:
+    """What one capture run found, before it is written in one transaction."""
+
+    snapshots: list[Snapshot] = field(default_factory=list)
+    failed: list[tuple[PublishedPost, CheckpointDue, str]] = field(default_factory=list)
+    rejected_rows: list[str] = field(default_factory=list)
+    deleted: dict[str, PublishedPost] = field(default_factory=dict)
+    blocked: dict[str, tuple[PublishedPost, AccountBlockedError]] = field(default_factory=dict)
+    paused: dict[str, str] = field(default_factory=dict)  # brand -> why (throttled this run)
 
 
 def capture_snapshots(
     database: Database, platform: Platform, day: dt.date, now: dt.datetime
 ) -> CaptureSummary:
-    """Snapshots for checkpoints reached on `day` up to `now`, written all together or not at all.
-
-    Every value is validated before anything is written: a negative, missing or non-numeric metric
-    fails the whole day with every bad row named.
-    """
+    """Snapshots for checkpoints reached on `day` up to `now`, each post on its own."""
     start = day_start(day)
     end = min(day_end(day), now + dt.timedelta(microseconds=1))
+    live = not getattr(platform, "replays_history", False)
     with database.engine.connect() as connection:
         posts = published_between(connection, start - LONGEST_CHECKPOINT, end)
-    snapshots: list[Snapshot] = []
-    problems: list[str] = []
-    owners: dict[str, str] = {}
-    rejected: dict[str, tuple[str, str]] = {}  # brand -> (user, platform) whose token failed
+        done = captured_checkpoints(connection, [p.id for p in posts]) if live else set()
+        waiting = blocked_accounts(connection)
+    run = _Run()
+    followers: dict[str, int] = {}  # a live platform's count is of now: one call per brand
     for post in posts:
         for due in checkpoints_between(post.published_at, start, end):
-            if post.brand_id in rejected:
+            if (post.id, due.checkpoint) in done or post.id in run.deleted:
                 continue
-            try:
-                raw = dict(
-                    platform.fetch_metrics(
-                        post.media_id,
-                        due.at,
-                        brand_id=post.brand_id,
-                        content_type=post.content_type,
-                    )
-                )
-                followers = platform.followers(post.account_handle, due.at, brand_id=post.brand_id)
-            except TokenExpiredError:
-                # This brand waits for re-authorization; a backfill of the day fetches its posts.
-                rejected[post.brand_id] = (post.user_id, post.platform)
+            why_not = waiting.get((post.brand_id, post.platform)) or run.paused.get(post.brand_id)
+            if post.brand_id in run.blocked:
+                why_not = str(run.blocked[post.brand_id][1])
+            if why_not:
+                run.failed.append((post, due, f"account waits for re-authorization: {why_not}"))
                 continue
-            try:
-                metrics = parse_metrics(post.id, raw)
-            except MetricsValidationError as error:
-                problems.extend(
-                    f"{message} (checkpoint {due.checkpoint})" for message in error.problems
-                )
-                continue
-            owners[post.id] = post.user_id
-            snapshots.append(
-                Snapshot(
-                    post_id=post.id,
-                    checkpoint=due.checkpoint,
-                    checkpoint_at=due.at,
-                    partition_date=day,
-                    captured_at=now,
-                    followers_at_capture=followers,
-                    **vars(metrics),
-                )
+            _capture_one(platform, post, due, now, live, followers, run)
+    return _write(database, day, now, end, posts, run, live)
+
+
+def _capture_one(
+    platform: Platform,
+    post: PublishedPost,
+    due: CheckpointDue,
+    now: dt.datetime,
+    live: bool,
+    followers: dict[str, int],
+    run: _Run,
+) -> None:
+    try:
+        raw = dict(
+            platform.fetch_metrics(
+                post.media_id,
+                due.at,
+                brand_id=post.brand_id,
+                content_type=post.content_type,
+                platform=post.platform,
             )
-    if problems:
-        raise MetricsValidationError(problems)
+        )
+        if not live or post.brand_id not in followers:
+            followers[post.brand_id] = platform.followers(
+                post.account_handle, due.at, brand_id=post.brand_id, platform=post.platform
+            )
+    except AccountBlockedError as error:
+        run.blocked[post.brand_id] = (post, error)
+        run.failed.append((post, due, str(error)))
+        return
+    except MediaGoneError:
+        run.deleted[post.id] = post
+        return
+    except RateLimitedError as error:
+        # Calling this brand again now would only be throttled again.
+        run.paused[post.brand_id] = f"throttled: {error}"
+        run.failed.append((post, due, str(error)))
+        return
+    except Exception as error:  # one post's failure, whatever it is, costs only that post
+        run.failed.append((post, due, f"{type(error).__name__}: {error}"))
+        return
+    try:
+        metrics = parse_metrics(post.id, raw)
+    except MetricsValidationError as error:
+        problems = [f"{p} (checkpoint {due.checkpoint})" for p in error.problems]
+        run.rejected_rows.extend(problems)
+        run.failed.append((post, due, "rejected: " + "; ".join(problems)))
+        return
+    run.snapshots.append(
+        Snapshot(
+            post_id=post.id,
+            checkpoint=due.checkpoint,
+            checkpoint_at=due.at,
+            partition_date=due.at.date(),
+            captured_at=now,
+            followers_at_capture=followers[post.brand_id],
+            observed_at=max(now, due.at) if live else due.at,
+            **vars(metrics),
+        )
+    )
+
+
+def _write(
+    database: Database,
+    day: dt.date,
+    now: dt.datetime,
+    end: dt.datetime,
+    posts: list[PublishedPost],
+    run: _Run,
+    live: bool,
+) -> CaptureSummary:
+    owners = {p.id: p.user_id for p in posts}
+    brand_of = {p.id: p.brand_id for p in posts}
+    failed: list[FailedCapture] = []
     with database.transaction() as connection:
-        upsert_snapshots(connection, snapshots)
-        for brand_id, (user_id, platform_name) in rejected.items():
-            flag_token_rejected(connection, user_id, brand_id, platform_name, now)
-        for user_id, count in Counter(owners[s.post_id] for s in snapshots).items():
-            log_activity(
+        if live:
+            insert_new_snapshots(connection, run.snapshots)
+        else:
+            upsert_snapshots(connection, run.snapshots)
+        clear_capture_failures(connection, [(s.post_id, s.checkpoint) for s in run.snapshots])
+        for post, due, reason in run.failed:
+            status = record_capture_failure(
                 connection,
-                user_id=user_id,
-                action_type="metrics_collected",
-                description=f"Collected metrics for {count} checkpoint(s) on {day}",
-                dedupe_key=f"metrics:{user_id}:{day}",
+                post_id=post.id,
+                checkpoint=due.checkpoint,
+                checkpoint_at=due.at,
+                day=due.at.date(),
+                brand_id=post.brand_id,
+                reason=reason,
+                give_up_at=capture_deadline(due.checkpoint, due.at),
                 now=now,
             )
+            failed.append(
+                FailedCapture(post.id, due.checkpoint, post.brand_id, scrub(reason), status)
+            )
+        for post_id, post in run.deleted.items():
+            if mark_deleted(connection, post_id, now):
+                log_activity(
+                    connection,
+                    user_id=post.user_id,
+                    action_type="post_deleted",
+                    description=(
+                        f"Post {post_id} ({post.content_type}) was deleted on {post.platform};"
+                        " it is no longer measured"
+                    ),
+                    dedupe_key=f"deleted:{post_id}",
+                    now=now,
+                    level="warning",
+                    metadata={"post_id": post_id, "media_id": post.media_id},
+                )
+            clear_capture_failures(connection, [(post_id, c) for c in CHECKPOINTS])
+        for post, error in run.blocked.values():
+            flag_account_blocked(connection, post.user_id, post.brand_id, post.platform, error, now)
+        _log_day(connection, day, now, run, owners, failed)
+        recorded = capture_failures_on(connection, day)
+    by_brand: dict[str, BrandCaptures] = defaultdict(BrandCaptures)
+    for snapshot in run.snapshots:
+        by_brand[brand_of[snapshot.post_id]].captured += 1
+    for failure in recorded:
+        if failure.status == "missing":
+            by_brand[failure.brand_id].missing += 1
+        else:
+            by_brand[failure.brand_id].retrying += 1
+    for post in run.deleted.values():
+        by_brand[post.brand_id].deleted += 1
     return CaptureSummary(
         day=day,
-        snapshots=snapshots,
-        by_checkpoint=dict(Counter(s.checkpoint for s in snapshots)),
-        complete=end >= day_end(day) and not rejected,
-        brands_needing_reauth=sorted(rejected),
+        snapshots=run.snapshots,
+        by_checkpoint=dict(Counter(s.checkpoint for s in run.snapshots)),
+        complete=end >= day_end(day) and not recorded,
+        brands_needing_reauth=sorted(run.blocked),
+        failed=failed,
+        rejected_rows=run.rejected_rows,
+        deleted_posts=sorted(run.deleted),
+        by_brand=dict(sorted(by_brand.items())),
     )
+
+
+def _log_day(connection, day, now, run: _Run, owners, failed: list[FailedCapture]) -> None:
+    for user_id, count in Counter(owners[s.post_id] for s in run.snapshots).items():
+        log_activity(
+            connection,
+            user_id=user_id,
+            action_type="metrics_collected",
+            description=f"Collected metrics for {count} checkpoint(s) on {day}",
+            dedupe_key=f"metrics:{user_id}:{day}",
+            now=now,
+        )
+    for user_id, count in Counter(owners[f.post_id] for f in failed).items():
+        mine = [f for f in failed if owners[f.post_id] == user_id]
+        missing = sum(f.status == "missing" for f in mine)
+        log_activity(
+            connection,
+            user_id=user_id,
+            action_type="metrics_failed",
+            description=(
+                f"Could not collect metrics for {count} checkpoint(s) on {day}"
+                f" ({count - missing} will be retried, {missing} missing): {mine[0].reason}"
+            ),
+            dedupe_key=f"metrics-failed:{user_id}:{day}",
+            now=now,
+            level="warning",
+            metadata={"failed": [f"{f.post_id} {f.checkpoint}: {f.reason}" for f in mine[:20]]},
+        )

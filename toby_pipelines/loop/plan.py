@@ -13,6 +13,7 @@ from toby_pipelines.buffer.health import BufferHealth, buffer_health
 from toby_pipelines.buffer.slots import Slot, slots_in_window
 from toby_pipelines.content.content_dna import validate_content_dna
 from toby_pipelines.content.generated_post import GeneratedPost, GenerationRequest
+from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.baselines import active_drift_ratios
 from toby_pipelines.storage.brands import (
@@ -40,6 +41,7 @@ class UserBuffer:
     experiments: int = 0
     health: BufferHealth | None = None
     brand_health: dict[str, BufferHealth] = field(default_factory=dict)
+    failure: FailedUnit | None = None  # planning this user failed; others went on
 
 
 def _slot_rng(seed: int, slot: Slot) -> np.random.Generator:
@@ -80,79 +82,98 @@ def fill_buffer(
     results = []
     for settings in users:
         summary = UserBuffer(settings.user_id)
-        end = now + dt.timedelta(days=settings.buffer_days)
-        all_slots: list[Slot] = []
-        for brand in (b for b in brands if b.user_id == settings.user_id):
-            dna = validate_content_dna(brand.name, brand.dna)
-            slots = _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
-            all_slots.extend(slots)
-            for slot in slots:
-                if slot in taken:
-                    continue
-                rng = _slot_rng(seed, slot)
-                key = (brand.id, slot.content_type)
-                experiment_turns = turns(
-                    [e for k, e in running.items() if k[:2] == key], planned.get(key, [])
-                )
-                choice = choose_strategy(
-                    option_pools(
-                        slot.content_type,
-                        dna.topic_buckets,
-                        overrides.get(brand.id, {}).get(slot.content_type),
-                    ),
-                    posteriors.get(key, {}),
-                    rng,
-                    explore_ratio=drift_ratios.get(key, settings.explore_ratio),
-                    experiments=experiment_turns,
-                    resting=resting.get(key),
-                )
-                request = GenerationRequest(
-                    brand_name=brand.name,
-                    content_type=slot.content_type,
-                    dna=dna,
-                    user_id=settings.user_id,
-                    brand_id=brand.id,
-                    slot_at=slot.at,
-                    requested_at=now,
-                    **choice.options,
-                )
-                post = generate(
-                    request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
-                )
-                with database.transaction() as connection:
-                    if insert_toby_post(
-                        connection,
-                        slot=slot,
-                        user_id=settings.user_id,
-                        platform=brand.platform or "instagram",
-                        title=post.title,
-                        caption=post.caption,
-                        content_lines=post.content_lines,
-                        choice=choice,
-                        now=now,
-                        generator=post.source,
-                    ):
-                        taken.add(slot)
-                        planned.setdefault(key, []).append((slot.at.date(), choice.options))
-                        summary.generated += 1
-                        summary.experiments += int(choice.is_experiment)
-            summary.brand_health[brand.name] = buffer_health(slots, taken, now)
-        summary.health = buffer_health(all_slots, taken, now)
-        if summary.generated:
-            with database.transaction() as connection:
-                log_activity(
-                    connection,
-                    user_id=settings.user_id,
-                    action_type="content_generated",
-                    description=(
-                        f"Generated {summary.generated} post(s) for the next"
-                        f" {settings.buffer_days} day(s) ({summary.experiments} experiment(s));"
-                        f" buffer {summary.health.status}"
-                        f" ({summary.health.filled_slots}/{summary.health.total_slots} slots in 48h)"
-                    ),
-                    dedupe_key=f"generated:{settings.user_id}:{now.isoformat()}",
-                    now=now,
-                    level="success",
-                )
+        try:
+            _fill_user(
+                database, generate, now, seed, settings, summary, brands, slot_times, posteriors,
+                resting, running, planned, overrides, drift_ratios, taken,
+            )  # fmt: skip
+        except Exception as error:  # this user's failure is theirs alone
+            summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
         results.append(summary)
+    settle_units(
+        database,
+        stage="content_buffer",
+        partition_key="",
+        succeeded={r.user_id: r.user_id for r in results if r.failure is None},
+        failed=[r.failure for r in results if r.failure is not None],
+        now=now,
+    )
     return results
+
+
+def _fill_user(
+    database, generate, now, seed, settings, summary, brands, slot_times, posteriors, resting,
+    running, planned, overrides, drift_ratios, taken,
+) -> None:  # fmt: skip
+    end = now + dt.timedelta(days=settings.buffer_days)
+    all_slots: list[Slot] = []
+    for brand in (b for b in brands if b.user_id == settings.user_id):
+        dna = validate_content_dna(brand.name, brand.dna)
+        slots = _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
+        all_slots.extend(slots)
+        for slot in slots:
+            if slot in taken:
+                continue
+            rng = _slot_rng(seed, slot)
+            key = (brand.id, slot.content_type)
+            experiment_turns = turns(
+                [e for k, e in running.items() if k[:2] == key], planned.get(key, [])
+            )
+            choice = choose_strategy(
+                option_pools(
+                    slot.content_type,
+                    dna.topic_buckets,
+                    overrides.get(brand.id, {}).get(slot.content_type),
+                ),
+                posteriors.get(key, {}),
+                rng,
+                explore_ratio=drift_ratios.get(key, settings.explore_ratio),
+                experiments=experiment_turns,
+                resting=resting.get(key),
+            )
+            request = GenerationRequest(
+                brand_name=brand.name,
+                content_type=slot.content_type,
+                dna=dna,
+                user_id=settings.user_id,
+                brand_id=brand.id,
+                slot_at=slot.at,
+                requested_at=now,
+                **choice.options,
+            )
+            post = generate(request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}")
+            with database.transaction() as connection:
+                if insert_toby_post(
+                    connection,
+                    slot=slot,
+                    user_id=settings.user_id,
+                    platform=brand.platform or "instagram",
+                    title=post.title,
+                    caption=post.caption,
+                    content_lines=post.content_lines,
+                    choice=choice,
+                    now=now,
+                    generator=post.source,
+                ):
+                    taken.add(slot)
+                    planned.setdefault(key, []).append((slot.at.date(), choice.options))
+                    summary.generated += 1
+                    summary.experiments += int(choice.is_experiment)
+        summary.brand_health[brand.name] = buffer_health(slots, taken, now)
+    summary.health = buffer_health(all_slots, taken, now)
+    if summary.generated:
+        with database.transaction() as connection:
+            log_activity(
+                connection,
+                user_id=settings.user_id,
+                action_type="content_generated",
+                description=(
+                    f"Generated {summary.generated} post(s) for the next"
+                    f" {settings.buffer_days} day(s) ({summary.experiments} experiment(s));"
+                    f" buffer {summary.health.status}"
+                    f" ({summary.health.filled_slots}/{summary.health.total_slots} slots in 48h)"
+                ),
+                dedupe_key=f"generated:{settings.user_id}:{now.isoformat()}",
+                now=now,
+                level="success",
+            )

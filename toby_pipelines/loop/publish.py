@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from toby_pipelines.loop.reauthorization import flag_token_rejected
+from toby_pipelines.loop.reauthorization import flag_account_blocked
 from toby_pipelines.platforms.api_errors import (
+    AccountBlockedError,
     ApiError,
     RateLimitedError,
-    TokenExpiredError,
     TransientApiError,
 )
 from toby_pipelines.platforms.base import Platform, PublishRequest
@@ -70,8 +70,10 @@ def publish_due(
         except Exception as error:  # the platform's failure is recorded on the post, not lost
             with database.transaction() as connection:
                 mark_failed(connection, post.id, f"{type(error).__name__}: {error}", now)
-                if isinstance(error, TokenExpiredError):
-                    flag_token_rejected(connection, post.user_id, post.brand_id, post.platform, now)
+                if isinstance(error, AccountBlockedError):
+                    flag_account_blocked(
+                        connection, post.user_id, post.brand_id, post.platform, error, now
+                    )
                 log_activity(
                     connection,
                     user_id=post.user_id,

@@ -1,4 +1,5 @@
-"""A brand whose token the platform rejected: flagged once, logged once, nothing else stops."""
+"""A brand whose account the platform will not serve (token rejected, permission revoked, account
+restricted): flagged once, logged once, its other work skipped; nothing else stops."""
 
 from __future__ import annotations
 
@@ -6,23 +7,40 @@ import datetime as dt
 
 from sqlalchemy.engine import Connection
 
+from toby_pipelines.platforms.api_errors import AccountBlockedError
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.platform_state import flag_needs_reauth
 
+_WHAT = {
+    "token_rejected": "rejected the access token",
+    "permission_denied": "refused a permission the access token needs",
+    "account_restricted": "restricted the account",
+    "blocked": "refused the account",
+}
 
-def flag_token_rejected(
-    connection: Connection, user_id: str, brand_id: str, platform: str, now: dt.datetime
-) -> None:
-    if flag_needs_reauth(connection, brand_id, platform, now):
-        log_activity(
-            connection,
-            user_id=user_id,
-            action_type="error",
-            description=(
-                f"{platform.capitalize()} rejected the access token of brand {brand_id}:"
-                " reconnect the account. Other brands carry on."
-            ),
-            dedupe_key=f"reauth:{brand_id}:{platform}:{now.date()}",
-            now=now,
-            level="error",
-        )
+
+def flag_account_blocked(
+    connection: Connection,
+    user_id: str,
+    brand_id: str,
+    platform: str,
+    error: AccountBlockedError,
+    now: dt.datetime,
+) -> bool:
+    """Flag the brand's account; True (and one activity line) the first time."""
+    if not flag_needs_reauth(connection, brand_id, platform, now, reason=f"{error.kind}: {error}"):
+        return False
+    log_activity(
+        connection,
+        user_id=user_id,
+        action_type="error",
+        description=(
+            f"{platform.capitalize()} {_WHAT.get(error.kind, _WHAT['blocked'])} of brand"
+            f" {brand_id}: reconnect the account (toby account-link). Other brands carry on."
+        ),
+        dedupe_key=f"reauth:{brand_id}:{platform}:{now.isoformat()}",
+        now=now,
+        level="error",
+        metadata={"brand_id": brand_id, "platform": platform, "kind": error.kind},
+    )
+    return True

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views
 from toby_pipelines.loop.days import days_back
+from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
 from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
 from toby_pipelines.scoring.toby_score import (
     compute_toby_score,
@@ -30,23 +31,52 @@ class ScoreSummary:
     scores: list[PostScore]
     brand_of: dict[str, tuple[str, str]]
     unscored: list[str] = field(default_factory=list)  # posts whose views are unknown
+    failed: list[FailedUnit] = field(default_factory=list)  # users whose scoring failed
 
 
 def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummary:
-    """Toby scores for `day`, each against the brand's baseline as of the day before."""
+    """Toby scores for `day`, each against the brand's baseline as of the day before. Each user is
+    scored and written on their own: one user's failure is recorded and retried, nobody else's
+    scores wait for it."""
     with database.engine.connect() as connection:
         history = snapshots_between(
             connection, days_back(day, SNAPSHOT_LOOKBACK_DAYS), day, SCORED_CHECKPOINTS
         )
     # The baseline as of yesterday: no score reads data from its own future.
     baseline = rolling_average_views(view_observations(history), days_back(day, 1))
+    summary = ScoreSummary(day, [], {})
+    todays = [snap for snap in history if snap.day == day]
+    succeeded: dict[str, str] = {}
+    for user_id in sorted({snap.user_id for snap in todays}):
+        try:
+            scores, brand_of, unscored = _score_user(
+                [snap for snap in todays if snap.user_id == user_id], baseline, day
+            )
+            with database.transaction() as connection:
+                _write_user(connection, user_id, day, scores, brand_of, now)
+        except Exception as error:  # this user's failure is theirs alone
+            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+            continue
+        succeeded[user_id] = user_id
+        summary.scores.extend(scores)
+        summary.brand_of.update(brand_of)
+        summary.unscored.extend(unscored)
+    settle_units(
+        database,
+        stage="scored_posts",
+        partition_key=day.isoformat(),
+        succeeded=succeeded,
+        failed=summary.failed,
+        now=now,
+    )
+    return summary
+
+
+def _score_user(snapshots, baseline, day):
     scores: list[PostScore] = []
     brand_of: dict[str, tuple[str, str]] = {}
-    owners: dict[str, str] = {}
     unscored: list[str] = []
-    for snap in history:
-        if snap.day != day:
-            continue
+    for snap in snapshots:
         if snap.views is None:
             # Without views there is no score; the next checkpoint may have them.
             unscored.append(snap.post_id)
@@ -61,7 +91,6 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
             followers=snap.followers_at_capture,
         )
         brand_of[snap.post_id] = (snap.brand_id, snap.content_type)
-        owners[snap.post_id] = snap.user_id
         scores.append(
             PostScore(
                 post_id=snap.post_id,
@@ -83,37 +112,42 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
                     reach=snap.reach,
                 ),
                 is_game_changer=is_game_changer(snap.views, avg_views),
+                observed_late_hours=round(snap.observed_late_hours, 2),
             )
         )
-    with database.transaction() as connection:
-        upsert_scores(connection, scores, now)
-        for user_id, count in Counter(owners[s.post_id] for s in scores).items():
-            phases = Counter(s.phase for s in scores if owners[s.post_id] == user_id)
+    return scores, brand_of, unscored
+
+
+def _write_user(connection, user_id, day, scores, brand_of, now) -> None:
+    upsert_scores(connection, scores, now)
+    if scores:
+        phases = Counter(s.phase for s in scores)
+        late = sum(s.observed_late_hours > 0 for s in scores)
+        log_activity(
+            connection,
+            user_id=user_id,
+            action_type="analysis_completed",
+            description=(
+                f"Scored {len(scores)} post(s) on {day}: {phases.get('48h', 0)} early (48h),"
+                f" {phases.get('7d', 0)} final (7d)"
+                + (f"; {late} from snapshots captured late" if late else "")
+            ),
+            dedupe_key=f"scored:{user_id}:{day}",
+            now=now,
+        )
+    for score in scores:
+        if score.is_game_changer and score.phase == "7d":
+            content_type = brand_of[score.post_id][1]
             log_activity(
                 connection,
                 user_id=user_id,
-                action_type="analysis_completed",
+                action_type="game_changer",
                 description=(
-                    f"Scored {count} post(s) on {day}: {phases.get('48h', 0)} early (48h),"
-                    f" {phases.get('7d', 0)} final (7d)"
+                    f"Game changer: post {score.post_id} ({content_type}) reached"
+                    f" {score.views:,} views, {score.views / score.baseline_avg_views:.1f}x"
+                    f" the brand's average (score {score.toby_score:.0f})"
                 ),
-                dedupe_key=f"scored:{user_id}:{day}",
+                dedupe_key=f"game_changer:{score.post_id}",
                 now=now,
+                level="success",
             )
-        for score in scores:
-            if score.is_game_changer and score.phase == "7d":
-                content_type = brand_of[score.post_id][1]
-                log_activity(
-                    connection,
-                    user_id=owners[score.post_id],
-                    action_type="game_changer",
-                    description=(
-                        f"Game changer: post {score.post_id} ({content_type}) reached"
-                        f" {score.views:,} views, {score.views / score.baseline_avg_views:.1f}x"
-                        f" the brand's average (score {score.toby_score:.0f})"
-                    ),
-                    dedupe_key=f"game_changer:{score.post_id}",
-                    now=now,
-                    level="success",
-                )
-    return ScoreSummary(day, scores, brand_of, unscored)

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 METRIC_FIELDS = ("views", "reach", "likes", "comments", "saves", "shares", "follows")
+# Reported by some platforms for some media (a reel's watch time); absent means unknown.
+OPTIONAL_FIELDS = ("avg_watch_time_ms", "total_watch_time_ms")
+# No post has ever had a trillion of anything: such a number is a platform's or a parser's error.
+ABSURD_COUNT = 10**12
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class PostMetrics:
     saves: int | None
     shares: int | None
     follows: int | None
+    avg_watch_time_ms: int | None = field(default=None, kw_only=True)
+    total_watch_time_ms: int | None = field(default=None, kw_only=True)
 
 
 class MetricsValidationError(ValueError):
@@ -51,19 +57,20 @@ def _as_count(value: Any) -> int | None:
 def metric_problems(post_id: str, raw: Mapping[str, Any]) -> list[str]:
     """What is wrong with one post's metrics, each naming the post id, the field and the value."""
     problems = []
-    for field in METRIC_FIELDS:
-        if field not in raw:
-            problems.append(f"post {post_id}: field '{field}' is missing")
+    for name in (*METRIC_FIELDS, *OPTIONAL_FIELDS):
+        if name not in raw:
+            if name in METRIC_FIELDS:
+                problems.append(f"post {post_id}: field '{name}' is missing")
             continue
-        if raw[field] is None:
+        if raw[name] is None:
             continue
-        count = _as_count(raw[field])
+        count = _as_count(raw[name])
         if count is None:
-            problems.append(
-                f"post {post_id}: field '{field}' is not a whole number: {raw[field]!r}"
-            )
+            problems.append(f"post {post_id}: field '{name}' is not a whole number: {raw[name]!r}")
         elif count < 0:
-            problems.append(f"post {post_id}: field '{field}' is negative: {raw[field]!r}")
+            problems.append(f"post {post_id}: field '{name}' is negative: {raw[name]!r}")
+        elif count >= ABSURD_COUNT:
+            problems.append(f"post {post_id}: field '{name}' is absurdly large: {raw[name]!r}")
     return problems
 
 
@@ -72,5 +79,8 @@ def parse_metrics(post_id: str, raw: Mapping[str, Any]) -> PostMetrics:
     if problems:
         raise MetricsValidationError(problems)
     return PostMetrics(
-        **{field: None if raw[field] is None else _as_count(raw[field]) for field in METRIC_FIELDS}
+        **{
+            name: None if raw.get(name) is None else _as_count(raw[name])
+            for name in (*METRIC_FIELDS, *OPTIONAL_FIELDS)
+        }
     )

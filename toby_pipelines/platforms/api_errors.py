@@ -2,10 +2,18 @@
 
 Every client raises one of these, so the loop decides the same way whatever the platform:
 retry a transient fault, wait out a rate limit, flag a brand whose token needs re-authorization,
-and give up at once on a request the API will never accept. Messages never hold a token.
+and give up at once on a request the API will never accept. Messages are scrubbed of secrets
+when the error is made: an API that echoes the request's Authorization header in its error text
+cannot carry a token into the database, a log or Dagster's metadata.
+
+Failures are sorted by what they cost: a post (`PermanentApiError`, `MediaGoneError`), a brand's
+account until someone acts (`AccountBlockedError`: token, permission, restriction), or nothing
+but time (`TransientApiError`, `RateLimitedError`).
 """
 
 from __future__ import annotations
+
+from toby_pipelines.credentials.scrub import scrub
 
 
 class ApiError(Exception):
@@ -23,7 +31,8 @@ class ApiError(Exception):
             for part in (f"HTTP {status}" if status else "", f"code {code}" if code else "")
             if part
         )
-        super().__init__(f"{service}: {message}" + (f" ({detail})" if detail else ""))
+        self.reason = scrub(message)
+        super().__init__(f"{service}: {self.reason}" + (f" ({detail})" if detail else ""))
 
 
 class TransientApiError(ApiError):
@@ -39,10 +48,39 @@ class RateLimitedError(ApiError):
         self.wait_seconds = wait_seconds
 
 
-class TokenExpiredError(ApiError):
+class QuotaReachedError(RateLimitedError):
+    """The account used its publishing quota for the rolling window: the post waits for it."""
+
+
+class AccountBlockedError(ApiError):
+    """The brand's account cannot be used until someone acts: every call of that brand fails the
+    same way, so the brand is flagged once and its other work is not attempted."""
+
+    kind = "blocked"
+
+
+class TokenExpiredError(AccountBlockedError):
     """The access token was rejected: its owner must re-authorize. Retrying cannot help."""
+
+    kind = "token_rejected"
+
+
+class PermissionDeniedError(AccountBlockedError):
+    """The token lacks a permission the call needs (revoked or never granted)."""
+
+    kind = "permission_denied"
+
+
+class AccountRestrictedError(AccountBlockedError):
+    """The platform restricted the account (for example Instagram's 2207051 on publishing)."""
+
+    kind = "account_restricted"
 
 
 class PermanentApiError(ApiError):
     """The API will not accept this request as it is (bad parameter, missing permission,
     unsupported metric, no credit): retrying cannot help."""
+
+
+class MediaGoneError(PermanentApiError):
+    """The media no longer exists on the platform: deleted by its owner or removed."""

@@ -22,16 +22,29 @@ class PublishRequest:
 
 
 class Platform(Protocol):
+    # True when the platform answers for any past moment (the simulator), so re-capturing a day
+    # replays it exactly; False for live platforms, which answer only for now.
+    replays_history: bool
+
     def publish(self, request: PublishRequest, now: dt.datetime) -> str:
         """Publish and return the platform's media id. Publishing the same post_id again must
         return the same media id and publish nothing new."""
 
     def fetch_metrics(
-        self, media_id: str, as_of: dt.datetime, *, brand_id: str, content_type: str
+        self,
+        media_id: str,
+        as_of: dt.datetime,
+        *,
+        brand_id: str,
+        content_type: str,
+        platform: str = "",
     ) -> Mapping[str, Any]:
         """Cumulative metrics of a media item of `brand_id` under the snapshot's names (views,
         reach, likes, comments, saves, shares, follows), None where the platform has no number.
-        A live platform answers for the moment of the call; the simulated one for `as_of`."""
+        A live platform answers for the moment of the call; the simulated one for `as_of`.
+        Raises MediaGoneError for a media deleted on the platform."""
 
-    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str) -> int:
-        """The follower count of `brand_id`'s account."""
+    def followers(
+        self, account_handle: str, as_of: dt.datetime, *, brand_id: str, platform: str = ""
+    ) -> int:
+        """The follower count of `brand_id`'s account on `platform`."""

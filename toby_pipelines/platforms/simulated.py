@@ -42,6 +42,8 @@ def _stable_int(text: str) -> int:
 
 
 class SimulatedPlatform:
+    replays_history = True
+
     def __init__(self, database: Database, audience: Audience, seed: int = 0) -> None:
         self.database = database
         self.audience = audience
@@ -100,7 +102,13 @@ class SimulatedPlatform:
             return media_id
 
     def fetch_metrics(
-        self, media_id: str, as_of: dt.datetime, *, brand_id: str = "", content_type: str = ""
+        self,
+        media_id: str,
+        as_of: dt.datetime,
+        *,
+        brand_id: str = "",
+        content_type: str = "",
+        platform: str = "",
     ) -> Mapping[str, Any]:
         with self.database.engine.connect() as connection:
             row = connection.execute(
@@ -117,7 +125,9 @@ class SimulatedPlatform:
             name: reveal(value, age_hours) for name, value in load_json(row.final_metrics).items()
         }
 
-    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str = "") -> int:
+    def followers(
+        self, account_handle: str, as_of: dt.datetime, *, brand_id: str = "", platform: str = ""
+    ) -> int:
         with self.database.engine.connect() as connection:
             return self._followers(connection, account_handle, as_of)
 

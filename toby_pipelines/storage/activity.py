@@ -11,6 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from toby_pipelines.credentials.scrub import scrub
+
 
 def log_activity(
     connection: Connection,
@@ -23,7 +25,8 @@ def log_activity(
     level: str = "info",
     metadata: Mapping[str, Any] | None = None,
 ) -> None:
-    """Write a line; the same dedupe_key again (a retry, a re-run) updates it instead of adding one."""
+    """Write a line; the same dedupe_key again (a retry, a re-run) updates it instead of adding one.
+    Text and metadata are scrubbed of secrets: they may quote an API's error."""
     connection.execute(
         sa.text(
             "INSERT INTO toby_activity_log (id, user_id, action_type, description, metadata, level,"
@@ -37,8 +40,8 @@ def log_activity(
             "id": str(uuid.uuid4()),
             "user_id": user_id,
             "action_type": action_type,
-            "description": description,
-            "metadata": json.dumps(dict(metadata or {}), sort_keys=True, default=str),
+            "description": scrub(description),
+            "metadata": scrub(json.dumps(dict(metadata or {}), sort_keys=True, default=str)),
             "level": level,
             "dedupe_key": dedupe_key,
             "now": now,

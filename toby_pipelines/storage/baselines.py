@@ -33,8 +33,22 @@ class BaselineRow:
 _COLUMNS = tuple(BaselineRow.__dataclass_fields__)
 
 
-def replace_baselines(connection: Connection, as_of: dt.date, rows: Sequence[BaselineRow]) -> None:
-    connection.execute(sa.text("DELETE FROM brand_baselines WHERE as_of_date = :d"), {"d": as_of})
+def replace_baselines(
+    connection: Connection,
+    as_of: dt.date,
+    rows: Sequence[BaselineRow],
+    brand_ids: Sequence[str] | None = None,
+) -> None:
+    """The day's baselines of `brand_ids` (every brand when None) become `rows`."""
+    if brand_ids is None:
+        connection.execute(
+            sa.text("DELETE FROM brand_baselines WHERE as_of_date = :d"), {"d": as_of}
+        )
+    for brand_id in brand_ids or ():
+        connection.execute(
+            sa.text("DELETE FROM brand_baselines WHERE as_of_date = :d AND brand_id = :b"),
+            {"d": as_of, "b": brand_id},
+        )
     if rows:
         connection.execute(
             sa.text(

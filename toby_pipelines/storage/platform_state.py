@@ -9,6 +9,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.storage.database import load_json
 
 
@@ -18,7 +19,8 @@ def set_external_id(connection: Connection, brand_id: str, platform: str, extern
     return bool(
         connection.execute(
             sa.text(
-                "UPDATE platform_accounts SET external_id = :external_id, needs_reauth_since = NULL"
+                "UPDATE platform_accounts SET external_id = :external_id, needs_reauth_since = NULL,"
+                " blocked_reason = NULL"
                 " WHERE brand_id = :brand_id AND platform = :platform"
             ),
             {"external_id": external_id, "brand_id": brand_id, "platform": platform},
@@ -37,19 +39,30 @@ def external_id(connection: Connection, brand_id: str, platform: str) -> str | N
 
 
 def flag_needs_reauth(
-    connection: Connection, brand_id: str, platform: str, now: dt.datetime
+    connection: Connection, brand_id: str, platform: str, now: dt.datetime, reason: str = ""
 ) -> bool:
     """Mark the brand's account as needing re-authorization; True if it was not flagged yet."""
     return bool(
         connection.execute(
             sa.text(
-                "UPDATE platform_accounts SET needs_reauth_since = :now"
+                "UPDATE platform_accounts SET needs_reauth_since = :now, blocked_reason = :reason"
                 " WHERE brand_id = :brand_id AND platform = :platform"
                 " AND needs_reauth_since IS NULL"
             ),
-            {"now": now, "brand_id": brand_id, "platform": platform},
+            {"now": now, "brand_id": brand_id, "platform": platform, "reason": scrub(reason)[:500]},
         ).rowcount
     )
+
+
+def blocked_accounts(connection: Connection) -> dict[tuple[str, str], str]:
+    """{(brand_id, platform): why} of every account waiting for re-authorization."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT brand_id, platform, blocked_reason FROM platform_accounts"
+            " WHERE needs_reauth_since IS NOT NULL"
+        )
+    )
+    return {(r.brand_id, r.platform): r.blocked_reason or "needs re-authorization" for r in rows}
 
 
 def set_media_urls(connection: Connection, post_id: str, urls: list[str]) -> None:
@@ -83,5 +96,5 @@ def note_publish_error(connection: Connection, post_id: str, error: str, now: dt
             "UPDATE scheduled_posts SET error = :error, updated_at = :now"
             " WHERE id = :id AND status = 'publishing'"
         ),
-        {"error": error[:2000], "now": now, "id": post_id},
+        {"error": scrub(error)[:2000], "now": now, "id": post_id},
     )

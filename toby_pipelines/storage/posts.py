@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.buffer.slots import Slot
+from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.storage.database import utc
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.selection import StrategyChoice
@@ -40,6 +41,7 @@ class PublishedPost:
     media_id: str
     published_at: dt.datetime
     account_handle: str
+    platform: str
 
 
 def post_id_for(slot: Slot) -> str:
@@ -190,27 +192,47 @@ def mark_failed(connection: Connection, post_id: str, error: str, now: dt.dateti
             "UPDATE scheduled_posts SET status = 'failed', error = :error, updated_at = :now"
             " WHERE id = :id AND status <> 'published'"
         ),
-        {"id": post_id, "error": error[:2000], "now": now},
+        {"id": post_id, "error": scrub(error)[:2000], "now": now},
     )
 
 
 def published_between(
     connection: Connection, start: dt.datetime, end: dt.datetime
 ) -> list[PublishedPost]:
-    """Posts published in [start, end)."""
+    """Posts published in [start, end) that are still on the platform."""
     rows = connection.execute(
         sa.text(
             "SELECT p.id, p.user_id, p.brand_id, p.content_type, p.media_id, p.published_at,"
-            " a.handle FROM scheduled_posts p"
+            " a.handle, p.platform FROM scheduled_posts p"
             " JOIN platform_accounts a ON a.brand_id = p.brand_id AND a.platform = p.platform"
             " WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :end"
-            " ORDER BY p.published_at, p.id"
+            " AND p.deleted_at IS NULL ORDER BY p.published_at, p.id"
         ),
         {"start": start, "end": end},
     )
     return [
         PublishedPost(
-            r.id, r.user_id, r.brand_id, r.content_type, r.media_id, utc(r.published_at), r.handle
+            r.id,
+            r.user_id,
+            r.brand_id,
+            r.content_type,
+            r.media_id,
+            utc(r.published_at),
+            r.handle,
+            r.platform,
         )
         for r in rows
     ]
+
+
+def mark_deleted(connection: Connection, post_id: str, now: dt.datetime) -> bool:
+    """The post's media was deleted on the platform (noticed `now`); True the first time."""
+    return bool(
+        connection.execute(
+            sa.text(
+                "UPDATE scheduled_posts SET deleted_at = :now, updated_at = :now"
+                " WHERE id = :id AND deleted_at IS NULL"
+            ),
+            {"id": post_id, "now": now},
+        ).rowcount
+    )

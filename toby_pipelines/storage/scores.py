@@ -29,6 +29,8 @@ class PostScore:
     followers_per_1k_views: float | None
     engagement_rate: float | None
     is_game_changer: bool = False
+    # Hours after its checkpoint the snapshot was observed: a late live capture says so.
+    observed_late_hours: float = 0.0
 
 
 _COLUMNS = tuple(PostScore.__dataclass_fields__)

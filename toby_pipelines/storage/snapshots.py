@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.baselines.rolling import ViewObservation
-from toby_pipelines.metrics.validation import METRIC_FIELDS, PostMetrics
-from toby_pipelines.storage.database import as_date
+from toby_pipelines.metrics.validation import METRIC_FIELDS, OPTIONAL_FIELDS, PostMetrics
+from toby_pipelines.storage.database import as_date, utc
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,43 @@ class Snapshot(PostMetrics):
     partition_date: dt.date
     captured_at: dt.datetime
     followers_at_capture: int
+    # When the numbers are as of (the checkpoint on the simulated platform; the call on a live one).
+    observed_at: dt.datetime | None = field(default=None, kw_only=True)
 
 
 _COLUMNS = tuple(Snapshot.__dataclass_fields__)
-_VALUES = (*METRIC_FIELDS, "followers_at_capture")
+_VALUES = (*METRIC_FIELDS, *OPTIONAL_FIELDS, "followers_at_capture", "observed_at")
+
+
+def insert_new_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> int:
+    """Snapshots of a live platform are facts of their moment: a checkpoint already captured is
+    never overwritten by a later capture. Returns how many were new."""
+    statement = sa.text(
+        f"INSERT INTO metrics_snapshots ({', '.join(_COLUMNS)})"
+        f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
+        " ON CONFLICT (post_id, checkpoint) DO NOTHING"
+    )
+    return sum(connection.execute(statement, asdict(s)).rowcount for s in snapshots)
+
+
+def captured_checkpoints(connection: Connection, post_ids: Iterable[str]) -> set[tuple[str, str]]:
+    """(post_id, checkpoint) pairs already captured among `post_ids`."""
+    ids = list(post_ids)
+    found: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), 500):
+        rows = connection.execute(
+            sa.text(
+                "SELECT post_id, checkpoint FROM metrics_snapshots WHERE post_id IN :ids"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {"ids": ids[start : start + 500]},
+        )
+        found.update((r.post_id, r.checkpoint) for r in rows)
+    return found
 
 
 def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> int:
-    """Insert or correct snapshots; an identical re-capture changes nothing (not even captured_at)."""
+    """Insert or correct snapshots of the simulated platform, which answers for any moment, so a
+    re-run replays exactly; an identical re-capture changes nothing (not even captured_at)."""
     if not snapshots:
         return 0
     # IS DISTINCT FROM: a value that becomes known (NULL -> 120) is a change too.
@@ -57,6 +86,7 @@ class SnapshotForScoring(PostMetrics):
     checkpoint: str
     day: dt.date
     followers_at_capture: int
+    observed_late_hours: float = field(default=0.0, kw_only=True)
 
 
 def snapshots_between(
@@ -66,7 +96,8 @@ def snapshots_between(
         sa.text(
             "SELECT s.post_id, p.user_id, p.brand_id, p.content_type, s.checkpoint,"
             " s.partition_date, s.views, s.reach, s.likes, s.comments, s.saves, s.shares,"
-            " s.follows, s.followers_at_capture FROM metrics_snapshots s"
+            " s.follows, s.followers_at_capture, s.checkpoint_at, s.observed_at"
+            " FROM metrics_snapshots s"
             " JOIN scheduled_posts p ON p.id = s.post_id"
             " WHERE s.partition_date >= :first AND s.partition_date <= :last"
             " ORDER BY s.partition_date, s.post_id, s.checkpoint"
@@ -82,7 +113,8 @@ def snapshots_between(
             checkpoint=r.checkpoint,
             day=as_date(r.partition_date),
             followers_at_capture=r.followers_at_capture,
-            **{field: getattr(r, field) for field in METRIC_FIELDS},
+            observed_late_hours=_late_hours(r.checkpoint_at, r.observed_at),
+            **{name: getattr(r, name) for name in METRIC_FIELDS},
         )
         for r in rows
         if r.checkpoint in checkpoints
@@ -95,3 +127,9 @@ def view_observations(snapshots: Sequence[SnapshotForScoring]) -> list[ViewObser
         for s in snapshots
         if s.views is not None
     ]
+
+
+def _late_hours(checkpoint_at: dt.datetime, observed_at: dt.datetime | None) -> float:
+    if observed_at is None:
+        return 0.0
+    return max(0.0, (utc(observed_at) - utc(checkpoint_at)).total_seconds() / 3600)

@@ -95,7 +95,8 @@ def advance(
         retest_on = current.completed_on + dt.timedelta(days=RETEST_AFTER_DAYS)
         return fresh if retest_now or day >= retest_on else current
     samples = samples_since(posts, current)
-    sampled = all(len(scores) >= current.min_samples for scores in samples.values())
+    # An empty pool (a brand with no topics yet) has nothing to sample and no winner.
+    sampled = bool(samples) and all(len(s) >= current.min_samples for s in samples.values())
     if prob_best is None and sampled:
         prob_best = best_probabilities(
             {o: posteriors.get(o, DEFAULT_PRIOR) for o in current.options}, rng, WINNER_DRAWS

@@ -34,6 +34,13 @@ def brand_baselines(
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(len(summary.rows)),
+            "failed_users": dg.MetadataValue.int(len(summary.failed)),
+            "failures": dg.MetadataValue.md(
+                markdown_table(
+                    ["user", "reason (retried on the next run)"],
+                    [(f.unit, f.reason) for f in summary.failed],
+                )
+            ),
             "drifting": dg.MetadataValue.int(len(drifting)),
             "baselines": dg.MetadataValue.md(
                 markdown_table(

@@ -44,6 +44,7 @@ def content_buffer(
         for brand, h in u.brand_health.items()
     ]
     empty = sum(u.health.empty_slots for u in users if u.health)
+    failed = [u.failure for u in users if u.failure is not None]
     return dg.MaterializeResult(
         metadata={
             "buffer_health": dg.MetadataValue.text(status),
@@ -51,6 +52,13 @@ def content_buffer(
             "experiments": dg.MetadataValue.int(sum(u.experiments for u in users)),
             "empty_slots_48h": dg.MetadataValue.int(empty),
             "users": dg.MetadataValue.int(len(users)),
+            "failed_users": dg.MetadataValue.int(len(failed)),
+            "failures": dg.MetadataValue.md(
+                markdown_table(
+                    ["user", "reason (retried on the next tick)"],
+                    [(f.unit, f.reason) for f in failed],
+                )
+            ),
             "generation": dg.MetadataValue.json(content_generator.run_stats()),
             "brands": dg.MetadataValue.md(
                 markdown_table(["user", "brand", "health", "filled (48h)", "hours covered"], rows)

@@ -67,6 +67,13 @@ def strategy_posteriors(
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(len(summary.posteriors)),
+            "failed_users": dg.MetadataValue.int(len(summary.failed)),
+            "failures": dg.MetadataValue.md(
+                markdown_table(
+                    ["user", "reason (retried on the next run)"],
+                    [(f.unit, f.reason) for f in summary.failed],
+                )
+            ),
             "leader_changes": dg.MetadataValue.int(len(summary.leader_changes)),
             "audience_changes": dg.MetadataValue.int(len(summary.changes)),
             "resting_topics": dg.MetadataValue.int(len(summary.resting)),

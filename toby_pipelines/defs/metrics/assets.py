@@ -12,6 +12,15 @@ from toby_pipelines.resources.platform import PlatformResource
 
 @dg.asset(
     partitions_def=daily_partitions,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "captures_complete",
+            asset="metrics_snapshots",
+            blocking=False,
+            description="Warns when a checkpoint could not be captured before it grew too old "
+            "to mean anything (marked missing); retrying captures are still expected to land.",
+        )
+    ],
     group_name="metrics",
     kinds={"python", "sql"},
     owners=["team:toby"],
@@ -29,7 +38,13 @@ def metrics_snapshots(
 
     It reads the posts `published_posts` put out; that edge is not drawn because it would close
     the loop into a cycle: `metrics_checkpoint_sensor` closes it instead, requesting a day's run
-    as posts cross checkpoints."""
+    as posts cross checkpoints.
+
+    One post's or brand's failure costs nobody else anything: a failed capture is recorded with
+    its reason and retried on later sensor ticks until it lands or is too old (missing); a bad
+    metric row is rejected by name and the rest of the day is written; a media deleted on the
+    platform is recorded and no longer measured. On a live platform a captured checkpoint is
+    never overwritten, and a late capture records when it was really observed."""
     day = dt.date.fromisoformat(context.partition_key)
     summary = capture_snapshots(database.get(), platform.get(), day, clock.now())
     preview = markdown_table(
@@ -39,12 +54,37 @@ def metrics_snapshots(
             for s in summary.snapshots
         ],
     )
+    captures = markdown_table(
+        ["brand", "captured", "retrying", "missing", "deleted"],
+        [(b, c.captured, c.retrying, c.missing, c.deleted) for b, c in summary.by_brand.items()],
+    )
+    failures = markdown_table(
+        ["post", "checkpoint", "status", "reason"],
+        [(f.post_id, f.checkpoint, f.status, f.reason) for f in summary.failed],
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(len(summary.snapshots)),
             "by_checkpoint": dg.MetadataValue.json(summary.by_checkpoint),
             "day_complete": dg.MetadataValue.bool(summary.complete),
+            "failed_captures": dg.MetadataValue.int(len(summary.failed)),
+            "missing_captures": dg.MetadataValue.int(summary.missing),
+            "rejected_rows": dg.MetadataValue.md(
+                "\n".join(f"- {row}" for row in summary.rejected_rows) or "none"
+            ),
+            "deleted_posts": dg.MetadataValue.json(summary.deleted_posts),
             "brands_needing_reauth": dg.MetadataValue.json(summary.brands_needing_reauth),
+            "captures_by_brand": dg.MetadataValue.md(captures),
+            "failures": dg.MetadataValue.md(failures),
             "preview": dg.MetadataValue.md(preview),
-        }
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="captures_complete",
+                passed=summary.missing == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"{summary.missing} checkpoint(s) of {day} missing for good",
+                metadata={"missing": summary.missing},
+            )
+        ],
     )

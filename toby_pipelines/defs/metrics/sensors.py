@@ -3,7 +3,7 @@ import datetime as dt
 import dagster as dg
 
 from toby_pipelines.defs.jobs import learning_job
-from toby_pipelines.loop.checkpoint_requests import due_days
+from toby_pipelines.loop.checkpoint_requests import due_days, retry_days
 from toby_pipelines.metrics.checkpoints import LONGEST_CHECKPOINT
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
@@ -18,7 +18,8 @@ MAX_DAYS_PER_TICK = 14
     minimum_interval_seconds=300,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests the day's learning run (metrics, scores, baselines, posteriors) when "
-    "published posts cross a checkpoint age (6h, 24h, 48h, 72h, 7d).",
+    "published posts cross a checkpoint age (6h, 24h, 48h, 72h, 7d), and again when a failed "
+    "capture or one user's failed learning of a day is due to be retried.",
 )
 def metrics_checkpoint_sensor(
     context: dg.SensorEvaluationContext, database: TobyDatabaseResource, clock: ClockResource
@@ -29,6 +30,16 @@ def metrics_checkpoint_sensor(
         utc(context.cursor) if context.cursor else now - LONGEST_CHECKPOINT - dt.timedelta(days=1)
     )
     days, cursor = due_days(database.get(), since, now, MAX_DAYS_PER_TICK)
+    requested = {due.day for due in days}
+    retries = [
+        dg.RunRequest(
+            run_key=f"{day.isoformat()}@retry@{at.isoformat()}",
+            partition_key=day.isoformat(),
+            tags={"toby/retry": "failed captures or learning"},
+        )
+        for day, at in retry_days(database.get(), now)
+        if day not in requested
+    ]
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
@@ -37,6 +48,7 @@ def metrics_checkpoint_sensor(
                 tags={"toby/checkpoints": str(due.checkpoints)},
             )
             for due in days
-        ],
+        ]
+        + retries[:MAX_DAYS_PER_TICK],
         cursor=cursor.isoformat(),
     )

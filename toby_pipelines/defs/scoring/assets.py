@@ -32,6 +32,16 @@ def scored_posts(
     metadata = {
         "dagster/row_count": dg.MetadataValue.int(len(summary.scores)),
         "unscored_without_views": dg.MetadataValue.int(len(summary.unscored)),
+        "scored_from_late_snapshots": dg.MetadataValue.int(
+            sum(s.observed_late_hours > 0 for s in summary.scores)
+        ),
+        "failed_users": dg.MetadataValue.int(len(summary.failed)),
+        "failures": dg.MetadataValue.md(
+            markdown_table(
+                ["user", "reason (retried on the next run)"],
+                [(f.unit, f.reason) for f in summary.failed],
+            )
+        ),
         "preview": dg.MetadataValue.md(
             markdown_table(
                 ["post", "phase", "score", "raw", "relative", "engagement", "followers", "F/1K"],

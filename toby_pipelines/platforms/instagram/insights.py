@@ -4,7 +4,9 @@ One unsupported metric fails a whole insights request (error code 100), so the m
 product type has are asked in one call and the ones that may be missing in a second call whose
 failure costs only those. The deprecated `plays`, `impressions` and `video_views` are never
 asked. Data Instagram will not give (empty `data`, `(#10) Not enough viewers`) is None, not 0:
-a post nobody saw yet and a post whose numbers are hidden are different things.
+a post nobody saw yet and a post whose numbers are hidden are different things. A reel's watch
+time (average per play and total, milliseconds) is stored with its snapshot; a deleted media
+raises `MediaGoneError`, never "unsupported metric".
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from toby_pipelines.platforms.api_errors import PermanentApiError, TransientApiError
+from toby_pipelines.platforms.api_errors import (
+    MediaGoneError,
+    PermanentApiError,
+    TransientApiError,
+)
 from toby_pipelines.platforms.instagram.graph_client import GraphClient
 from toby_pipelines.platforms.instagram.graph_errors import (
     NOT_ENOUGH_VIEWERS_CODE,
@@ -34,6 +40,8 @@ SNAPSHOT_FIELDS = {
     "saved": "saves",
     "shares": "shares",
     "follows": "follows",
+    "ig_reels_avg_watch_time": "avg_watch_time_ms",
+    "ig_reels_video_view_total_time": "total_watch_time_ms",
 }
 
 InsightValues = dict[str, int | float | None]
@@ -54,6 +62,8 @@ def media_insights(client: GraphClient, media_id: str, media_product_type: str) 
     values = _insights(client, media_id, CORE_METRICS)
     try:
         values.update(_insights(client, media_id, optional))
+    except MediaGoneError:
+        raise
     except PermanentApiError as error:
         if error.code != UNSUPPORTED_PARAMETER_CODE:
             raise
@@ -62,7 +72,8 @@ def media_insights(client: GraphClient, media_id: str, media_product_type: str) 
 
 
 def snapshot_metrics(values: Mapping[str, int | float | None]) -> dict[str, int | None]:
-    """Insight values under the snapshot's column names (views, reach, ..., saves, follows)."""
+    """Insight values under the snapshot's column names (views, reach, ..., saves, follows, and
+    a reel's watch times); a metric not asked of this media type is None."""
     return {
         column: None if values.get(metric) is None else int(values[metric])  # type: ignore[arg-type]
         for metric, column in SNAPSHOT_FIELDS.items()
@@ -73,7 +84,7 @@ def _insights(client: GraphClient, media_id: str, metrics: tuple[str, ...]) -> I
     try:
         body = client.get(f"{media_id}/insights", {"metric": ",".join(metrics)})
     except PermanentApiError as error:
-        if error.code == NOT_ENOUGH_VIEWERS_CODE:
+        if error.code == NOT_ENOUGH_VIEWERS_CODE and not isinstance(error, MediaGoneError):
             return dict.fromkeys(metrics)
         raise
     found: InsightValues = {}

@@ -59,6 +59,8 @@ class InstagramSettings:
 
 
 class InstagramPlatform:
+    replays_history = False  # a live platform answers only for now
+
     def __init__(
         self,
         database: Database,
@@ -121,12 +123,20 @@ class InstagramPlatform:
         )
 
     def fetch_metrics(
-        self, media_id: str, as_of: dt.datetime, *, brand_id: str, content_type: str
+        self,
+        media_id: str,
+        as_of: dt.datetime,
+        *,
+        brand_id: str,
+        content_type: str,
+        platform: str = "",
     ) -> Mapping[str, Any]:
         product = "REELS" if content_type == "reel" else "FEED"
         return snapshot_metrics(media_insights(self.client(brand_id), media_id, product))
 
-    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str) -> int:
+    def followers(
+        self, account_handle: str, as_of: dt.datetime, *, brand_id: str, platform: str = ""
+    ) -> int:
         return account_info(self.client(brand_id), self.account_id(brand_id)).followers_count
 
     def discover(self, brand_id: str, kind: str, target: str) -> list[FoundMedia]:

@@ -4,7 +4,8 @@
 
 Metrics are looked up in batches of 100: the first tweet asked for in a run fetches every tweet
 the brand published in the last 8 days (the loop's longest checkpoint plus a day), and the rest
-are answered from that. A tweet X no longer finds has no metrics (all NULL), not zeros.
+are answered from that. A tweet X says no longer exists raises MediaGoneError (deleted); one
+X did not return for another reason has no metrics (all NULL), not zeros.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import httpx
 
 from toby_pipelines.platforms import tokens
 from toby_pipelines.platforms.accounts import require_external_id
+from toby_pipelines.platforms.api_errors import MediaGoneError
 from toby_pipelines.platforms.base import PublishRequest
 from toby_pipelines.platforms.brand_clients import BrandClients
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
@@ -39,6 +41,8 @@ def environment_token(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
 
 
 class XPlatform:
+    replays_history = False  # a live platform answers only for now
+
     def __init__(
         self,
         database: Database,
@@ -56,6 +60,7 @@ class XPlatform:
         self.max_rate_limit_wait_seconds = max_rate_limit_wait_seconds
         self._clients = BrandClients(self._make_client)
         self._metrics: dict[str, dict[str, SnapshotMetrics]] = {}
+        self._gone: dict[str, set[str]] = {}
 
     def _make_client(self, brand_id: str) -> XClient:
         return XClient(
@@ -81,19 +86,30 @@ class XPlatform:
         )
 
     def fetch_metrics(
-        self, media_id: str, as_of: dt.datetime, *, brand_id: str, content_type: str
+        self,
+        media_id: str,
+        as_of: dt.datetime,
+        *,
+        brand_id: str,
+        content_type: str,
+        platform: str = "",
     ) -> Mapping[str, Any]:
         known = self._metrics.get(brand_id)
         if known is None or media_id not in known:
-            known = self._metrics[brand_id] = self._recent_metrics(brand_id, media_id, as_of)
+            known, gone = self._recent_metrics(brand_id, media_id, as_of)
+            self._metrics[brand_id], self._gone[brand_id] = known, gone
+        if media_id in self._gone.get(brand_id, set()):
+            raise MediaGoneError(SERVICE, f"tweet {media_id} no longer exists")
         return known.get(media_id, UNKNOWN)
 
-    def followers(self, account_handle: str, as_of: dt.datetime, *, brand_id: str) -> int:
+    def followers(
+        self, account_handle: str, as_of: dt.datetime, *, brand_id: str, platform: str = ""
+    ) -> int:
         return followers(self.client(brand_id), self.user_id(brand_id))
 
     def _recent_metrics(
         self, brand_id: str, media_id: str, as_of: dt.datetime
-    ) -> dict[str, SnapshotMetrics]:
+    ) -> tuple[dict[str, SnapshotMetrics], set[str]]:
         with self.database.engine.connect() as connection:
             posts = published_between(connection, as_of - LOOKBACK, as_of + dt.timedelta(seconds=1))
         ids = [p.media_id for p in posts if p.brand_id == brand_id and p.media_id]

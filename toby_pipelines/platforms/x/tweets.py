@@ -23,18 +23,26 @@ DUPLICATE = "duplicate content"
 SnapshotMetrics = dict[str, int | None]
 
 
-def lookup_metrics(client: XClient, tweet_ids: Sequence[str]) -> dict[str, SnapshotMetrics]:
-    """Snapshot metrics of every tweet X returns, in batches of 100. A tweet X could not find is
-    missing from the result (the caller decides); one whose private metrics were refused gets
-    its public ones."""
+NOT_FOUND = "resource-not-found"
+
+
+def lookup_metrics(
+    client: XClient, tweet_ids: Sequence[str]
+) -> tuple[dict[str, SnapshotMetrics], set[str]]:
+    """(snapshot metrics of every tweet X returns, ids X says no longer exist), in batches of
+    100. A tweet whose private metrics were refused gets its public ones."""
     found: dict[str, SnapshotMetrics] = {}
+    gone: set[str] = set()
     for start in range(0, len(tweet_ids), BATCH):
         batch = list(tweet_ids[start : start + BATCH])
         body = client.get("2/tweets", {"ids": ",".join(batch), "tweet.fields": TWEET_FIELDS})
         for tweet in _items(body.get("data")):
             if "id" in tweet:
                 found[str(tweet["id"])] = snapshot_metrics(tweet)
-    return found
+        for error in _items(body.get("errors")):
+            if NOT_FOUND in str(error.get("type", "")) and error.get("resource_id"):
+                gone.add(str(error["resource_id"]))
+    return found, gone - set(found)
 
 
 def snapshot_metrics(tweet: dict[str, Any]) -> SnapshotMetrics:

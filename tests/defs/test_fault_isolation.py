@@ -1,0 +1,105 @@
+"""One user's bad data or failing step costs no other user anything (issue 9).
+
+Through the real jobs on a real database (SQLite file and PostgreSQL): a brand whose Content DNA
+lost its topics (issue 9, defect 14: `max() arg is an empty sequence` in every user's
+`strategy_posteriors` from the second day) and a learning step that fails for one user. The
+other user's posts, scores and posteriors land; the failure is recorded with its reason, logged,
+turned into one incident, and retried until it succeeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from tests.world import START, build_world, register_accounts, resources_for, run_days
+from toby_pipelines.definitions import defs as load_defs
+from toby_pipelines.loop import learn
+from toby_pipelines.loop.checkpoint_requests import retry_days
+from toby_pipelines.storage.database import Database
+
+DEFS = load_defs()
+
+
+def rows(database, sql, **params):
+    with database.engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).all()
+
+
+@pytest.fixture
+def two_users(database, database_url):
+    build_world(database, users=("u1", "u2"), brands_per_user=1)
+    register_accounts(database, resources_for(database_url, START)["platform"].get())
+    return database
+
+
+def test_a_brand_without_topics_stops_only_its_own_user(two_users, database_url):
+    with two_users.transaction() as connection:
+        connection.execute(sa.text("UPDATE brands SET topic_buckets = '[]' WHERE id = 'u2-b0'"))
+    run_days(DEFS, database_url, 4)
+    days = rows(
+        two_users,
+        "SELECT DISTINCT as_of_date FROM toby_strategy_scores WHERE user_id = 'u1'"
+        " ORDER BY as_of_date",
+    )
+    assert len(days) >= 3  # u1 learned every day, including after u2's second day
+    assert rows(two_users, "SELECT COUNT(*) FROM post_scores")[0][0] > 0
+    [(stage, reason)] = rows(
+        two_users, "SELECT stage, reason FROM unit_failures WHERE user_id = 'u2'"
+    )
+    assert stage == "content_buffer" and "topic_buckets" in reason
+    assert rows(two_users, "SELECT COUNT(*) FROM unit_failures WHERE user_id = 'u1'")[0][0] == 0
+    errors = rows(
+        two_users,
+        "SELECT description FROM toby_activity_log WHERE user_id = 'u2' AND level = 'error'",
+    )
+    assert any("content_buffer failed for u2" in d for (d,) in errors)
+    # One incident for the transition, however many ticks retried it.
+    assert (
+        rows(
+            two_users,
+            "SELECT COUNT(*) FROM incidents WHERE user_id = 'u2' AND state = 'failing'",
+        )[0][0]
+        == 1
+    )
+
+
+def test_a_failing_learning_step_is_recorded_and_retried_until_it_succeeds(
+    two_users, database_url, monkeypatch
+):
+    real = learn.learn_user
+
+    def fails_for_u2(profiles, posts, day, rng):
+        if any(p.brand_id.startswith("u2-") for p in profiles):
+            raise RuntimeError("corrupt evidence for u2 Authorization: Bearer EAAG-secret-token")
+        return real(profiles, posts, day, rng)
+
+    monkeypatch.setattr(learn, "learn_user", fails_for_u2)
+    run_days(DEFS, database_url, 3)
+    users = {u for (u,) in rows(two_users, "SELECT DISTINCT user_id FROM toby_strategy_scores")}
+    assert users == {"u1"}
+    failures = rows(two_users, "SELECT stage, unit, reason FROM unit_failures")
+    assert failures and {(s, u) for s, u, _ in failures} == {("strategy_posteriors", "u2")}
+    assert all("EAAG-secret-token" not in reason for _, _, reason in failures)
+    # The sensor asks for the failed days again once their retry time has come.
+    later = START + dt.timedelta(days=3, hours=6)
+    assert retry_days(Database(database_url), later)
+
+    monkeypatch.setattr(learn, "learn_user", real)
+    job = DEFS.resolve_job_def("learning_job")
+    for (day,) in rows(two_users, "SELECT DISTINCT partition_key FROM unit_failures"):
+        job.execute_in_process(
+            resources=resources_for(database_url, later),
+            instance=dg.DagsterInstance.ephemeral(),
+            partition_key=day,
+        )
+    assert rows(two_users, "SELECT COUNT(*) FROM unit_failures")[0][0] == 0
+    assert (
+        rows(two_users, "SELECT COUNT(*) FROM incidents WHERE user_id = 'u2' AND state = 'ok'")[0][
+            0
+        ]
+        >= 1
+    )

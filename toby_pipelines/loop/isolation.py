@@ -1,0 +1,84 @@
+"""Failures stay where they happen: each user's (or brand's) share of a stage runs on its own,
+and what fails is recorded, logged, turned into an incident and retried, while everyone else's
+work is written as usual."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from toby_pipelines.credentials.scrub import scrub
+from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.incidents import record_transition
+from toby_pipelines.storage.unit_failures import clear_unit_failure, record_unit_failure
+
+
+@dataclass(frozen=True)
+class FailedUnit:
+    unit: str
+    user_id: str
+    reason: str
+
+
+def describe(error: BaseException) -> str:
+    """What failed, for a person and the database: type and message, secrets scrubbed."""
+    return scrub(f"{type(error).__name__}: {error}")[:1000]
+
+
+def settle_units(
+    database: Database,
+    *,
+    stage: str,
+    partition_key: str,
+    succeeded: Mapping[str, str],
+    failed: list[FailedUnit],
+    now: dt.datetime,
+) -> None:
+    """Record this run's failed units and clear the ones that now succeeded ({unit: user_id})."""
+    with database.transaction() as connection:
+        for unit, user_id in succeeded.items():
+            if clear_unit_failure(connection, stage, partition_key, unit):
+                record_transition(
+                    connection,
+                    subject=f"user:{user_id}",
+                    condition=f"{stage}:{unit}",
+                    state="ok",
+                    severity="info",
+                    description=f"{stage} works again for {unit} ({partition_key or 'tick'})",
+                    now=now,
+                    user_id=user_id,
+                )
+        for failure in failed:
+            record_unit_failure(
+                connection,
+                stage=stage,
+                partition_key=partition_key,
+                unit=failure.unit,
+                user_id=failure.user_id,
+                reason=failure.reason,
+                now=now,
+            )
+            log_activity(
+                connection,
+                user_id=failure.user_id,
+                action_type="error",
+                description=(
+                    f"{stage} failed for {failure.unit} ({partition_key or 'tick'}); it will be"
+                    f" retried and nobody else is affected: {failure.reason}"
+                ),
+                dedupe_key=f"unit-failed:{stage}:{partition_key}:{failure.unit}",
+                now=now,
+                level="error",
+            )
+            record_transition(
+                connection,
+                subject=f"user:{failure.user_id}",
+                condition=f"{stage}:{failure.unit}",
+                state="failing",
+                severity="critical",
+                description=f"{stage} failing for {failure.unit}: {failure.reason}",
+                now=now,
+                user_id=failure.user_id,
+            )

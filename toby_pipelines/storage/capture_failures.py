@@ -1,0 +1,125 @@
+"""Captures that failed: why, how often, when to try again, and which ones are lost for good."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.credentials.scrub import scrub
+from toby_pipelines.storage.database import as_date, utc
+
+FIRST_RETRY = dt.timedelta(minutes=5)
+LONGEST_RETRY = dt.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class CaptureFailure:
+    post_id: str
+    checkpoint: str
+    checkpoint_at: dt.datetime
+    day: dt.date
+    brand_id: str
+    status: str
+    attempts: int
+    reason: str
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """5 minutes after the first failure, doubling, at most 2 hours."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+
+
+def record_capture_failure(
+    connection: Connection,
+    *,
+    post_id: str,
+    checkpoint: str,
+    checkpoint_at: dt.datetime,
+    day: dt.date,
+    brand_id: str,
+    reason: str,
+    give_up_at: dt.datetime,
+    now: dt.datetime,
+) -> str:
+    """Count one more failed attempt; 'missing' once the checkpoint is too old, else 'retrying'."""
+    attempts = (
+        connection.execute(
+            sa.text("SELECT attempts FROM capture_failures WHERE post_id = :p AND checkpoint = :c"),
+            {"p": post_id, "c": checkpoint},
+        ).scalar()
+        or 0
+    ) + 1
+    status = "missing" if now >= give_up_at else "retrying"
+    values = {
+        "p": post_id,
+        "c": checkpoint,
+        "at": checkpoint_at,
+        "day": day,
+        "b": brand_id,
+        "status": status,
+        "attempts": attempts,
+        "reason": scrub(reason)[:1000],
+        "now": now,
+        "next": min(now + retry_delay(attempts), max(give_up_at, now)),
+    }
+    connection.execute(
+        sa.text(
+            "INSERT INTO capture_failures (post_id, checkpoint, checkpoint_at, partition_date,"
+            " brand_id, status, attempts, reason, first_failed_at, last_failed_at,"
+            " next_attempt_at) VALUES (:p, :c, :at, :day, :b, :status, :attempts, :reason, :now,"
+            " :now, :next) ON CONFLICT (post_id, checkpoint) DO UPDATE SET status = :status,"
+            " attempts = :attempts, reason = :reason, last_failed_at = :now,"
+            " next_attempt_at = :next"
+        ),
+        values,
+    )
+    return status
+
+
+def clear_capture_failures(connection: Connection, keys: Iterable[tuple[str, str]]) -> None:
+    """The captures succeeded (or no longer need to): their failure rows go."""
+    for post_id, checkpoint in keys:
+        connection.execute(
+            sa.text("DELETE FROM capture_failures WHERE post_id = :p AND checkpoint = :c"),
+            {"p": post_id, "c": checkpoint},
+        )
+
+
+def capture_failures_on(connection: Connection, day: dt.date) -> list[CaptureFailure]:
+    rows = connection.execute(
+        sa.text(
+            "SELECT post_id, checkpoint, checkpoint_at, partition_date, brand_id, status,"
+            " attempts, reason FROM capture_failures WHERE partition_date = :day"
+            " ORDER BY post_id, checkpoint"
+        ),
+        {"day": day},
+    )
+    return [
+        CaptureFailure(
+            r.post_id,
+            r.checkpoint,
+            utc(r.checkpoint_at),
+            as_date(r.partition_date),
+            r.brand_id,
+            r.status,
+            r.attempts,
+            r.reason,
+        )
+        for r in rows
+    ]
+
+
+def days_with_due_retries(connection: Connection, now: dt.datetime) -> dict[dt.date, dt.datetime]:
+    """{day: the earliest retry time that has come} for failed captures still being retried."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT partition_date, MIN(next_attempt_at) AS due FROM capture_failures"
+            " WHERE status = 'retrying' AND next_attempt_at <= :now GROUP BY partition_date"
+        ),
+        {"now": now},
+    )
+    return {as_date(r.partition_date): utc(r.due) for r in rows}
