@@ -7,6 +7,7 @@ Each token may act on one account only, as a real page token does."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,13 @@ class FakeGraph:
     )  # name -> (id, top media)
     competitors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # username -> media
     server: LocalServer | None = None
+    # Media are timestamped from here, a minute apart, as Instagram stamps them when published.
+    clock: dt.datetime = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+    # media_publish goes through, but its answer never arrives (a dropped connection).
+    lose_publish_answers: int = 0
+    # The next containers end in ERROR with this reason in their `status`.
+    failing_containers: int = 0
+    container_error: str = "Error: Media upload has failed with error code 2207026"
     _ids: Any = field(default_factory=lambda: itertools.count(9000))
 
     def add_account(self, ig_user_id: str, token: str, followers: int = 1000) -> Account:
@@ -71,13 +79,14 @@ class FakeGraph:
                 "caption": caption,
                 "media_type": "VIDEO" if product == "REELS" else "CAROUSEL_ALBUM",
                 "media_product_type": product,
-                "timestamp": "2026-11-20T08:00:00+0000",
+                "timestamp": self.clock.strftime("%Y-%m-%dT%H:%M:%S+0000"),
                 "permalink": f"https://www.instagram.com/p/{media_id}/",
                 "like_count": 0,
                 "comments_count": 0,
             },
         )
         self.product_type[media_id] = product
+        self.clock += dt.timedelta(minutes=1)
 
     def published_media(self, ig_user_id: str) -> list[dict[str, Any]]:
         return self.accounts[ig_user_id].media
@@ -114,7 +123,11 @@ class FakeGraph:
         if edge == "insights":
             return self._insights(request, node)
         if node in self.containers and edge is None:
-            return Reply(200, {"status_code": self._status(node), "id": node})
+            status = self._status(node)
+            body = {"status_code": status, "id": node}
+            if status == "ERROR":
+                body["status"] = self.containers[node].get("error", "Error: 2207026")
+            return Reply(200, body)
         return graph_error(100, f"Unsupported get request. Object with ID '{node}' does not exist")
 
     def _account(self, request: Request, account: Account, edge: str | None) -> Reply:
@@ -166,6 +179,9 @@ class FakeGraph:
                 "polls": 0,
                 "status": "IN_PROGRESS",
             }
+            if self.failing_containers and not request.params.get("is_carousel_item"):
+                self.failing_containers -= 1
+                self.containers[container].update(status="ERROR", error=self.container_error)
             return Reply(200, {"id": container})
         if edge == "media_publish":
             container = self.containers.get(request.params.get("creation_id", ""))
@@ -182,6 +198,9 @@ class FakeGraph:
             )
             container["status"] = "PUBLISHED"
             self.quota_usage += 1
+            if self.lose_publish_answers:
+                self.lose_publish_answers -= 1
+                return Reply(200, {"id": media_id}, truncate=True)
             return Reply(200, {"id": media_id})
         if edge == "content_publishing_limit":
             return Reply(

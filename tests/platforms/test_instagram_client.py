@@ -9,16 +9,18 @@ post is published once however often publishing is retried.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import httpx
 import pytest
 
 from tests.fakes.graph_api import FakeGraph, graph_error
-from tests.fakes.http_server import Reply, served
+from tests.fakes.http_server import Reply
+from tests.platforms.conftest import IG, TOKEN
 from toby_pipelines.platforms.api_errors import (
-    PermanentApiError,
     PermissionDeniedError,
+    QuotaReachedError,
     RateLimitedError,
     TokenExpiredError,
     TransientApiError,
@@ -29,25 +31,10 @@ from toby_pipelines.platforms.instagram.media import account_info, account_media
 from toby_pipelines.platforms.instagram.publishing import (
     ContainerNotReady,
     MediaToPublish,
+    PublishState,
     resume_or_publish,
 )
 from toby_pipelines.platforms.retry import RetryPolicy
-
-IG = "17841400000000001"
-TOKEN = "EAAG-brand-one-secret"
-
-
-@pytest.fixture
-def graph():
-    fake = FakeGraph()
-    fake.add_account(IG, TOKEN, followers=5200)
-    with served(fake):
-        yield fake
-
-
-@pytest.fixture
-def slept():
-    return []
 
 
 def client_for(graph: FakeGraph, slept: list, token: str = TOKEN, **kwargs) -> GraphClient:
@@ -218,12 +205,26 @@ def test_usage_above_90_percent_slows_the_next_call(graph, slept):
 
 
 REEL = MediaToPublish("REELS", "5 sleep myths, busted", video_url="https://cdn.example/r.mp4")
+PUBLISH_AT = dt.datetime(2026, 11, 20, 7, 59, tzinfo=dt.UTC)
+
+
+def publish(client, media=REEL, state=None, remembered=None, ours=()):
+    """resume_or_publish as the platform calls it; `state` is an earlier try's container."""
+    remembered = remembered if remembered is not None else []
+    return resume_or_publish(
+        client, IG, media, state or PublishState(), remembered.append, lambda m: m in ours,
+        PUBLISH_AT,
+    )  # fmt: skip
+
+
+def resumed(container_id):
+    return PublishState(container_id, PUBLISH_AT, 1)
 
 
 def test_publishes_a_reel_after_polling_its_container(graph, slept):
     graph.polls_until_finished = 2
     remembered = []
-    media_id = resume_or_publish(client_for(graph, slept), IG, REEL, None, remembered.append)
+    media_id = publish(client_for(graph, slept), remembered=remembered)
     assert [m["id"] for m in graph.published_media(IG)] == [media_id]
     assert len(remembered) == 1 and slept == [60.0, 60.0]
     create = next(
@@ -237,9 +238,9 @@ def test_a_container_stuck_in_progress_is_resumed_not_recreated(graph, slept):
     remembered: list[str] = []
     client = client_for(graph, slept)
     with pytest.raises(ContainerNotReady):
-        resume_or_publish(client, IG, REEL, None, remembered.append)
+        publish(client, remembered=remembered)
     assert sum(slept) == 300.0 and graph.published_media(IG) == []
-    media_id = resume_or_publish(client, IG, REEL, remembered[0], remembered.append)
+    media_id = publish(client, state=resumed(remembered[0]), remembered=remembered)
     assert len(remembered) == 1  # the same container, carried on
     assert [m["id"] for m in graph.published_media(IG)] == [media_id]
 
@@ -247,9 +248,9 @@ def test_a_container_stuck_in_progress_is_resumed_not_recreated(graph, slept):
 def test_a_retry_after_publishing_finds_the_media_instead_of_publishing_again(graph, slept):
     client = client_for(graph, slept)
     remembered: list[str] = []
-    first = resume_or_publish(client, IG, REEL, None, remembered.append)
+    first = publish(client, remembered=remembered)
     # The run died before recording the media id: the retry has only the container.
-    again = resume_or_publish(client, IG, REEL, remembered[0], remembered.append)
+    again = publish(client, state=resumed(remembered[0]), remembered=remembered)
     assert again == first and len(graph.published_media(IG)) == 1
 
 
@@ -259,7 +260,7 @@ def test_a_carousel_is_built_from_child_containers(graph, slept):
         "3 gut foods",
         image_urls=("https://cdn.example/1.jpg", "https://cdn.example/2.jpg"),
     )
-    resume_or_publish(client_for(graph, slept), IG, carousel, None, lambda _: None)
+    publish(client_for(graph, slept), carousel)
     creates = [
         r.params for r in graph.server.requests if r.method == "POST" and r.path.endswith("/media")
     ]
@@ -270,6 +271,6 @@ def test_a_carousel_is_built_from_child_containers(graph, slept):
 
 def test_a_spent_daily_quota_publishes_nothing(graph, slept):
     graph.quota_usage = graph.quota_total
-    with pytest.raises(PermanentApiError, match="used its 50 posts"):
-        resume_or_publish(client_for(graph, slept), IG, REEL, None, lambda _: None)
+    with pytest.raises(QuotaReachedError, match="used its 50 posts"):  # waits, not fails
+        publish(client_for(graph, slept))
     assert graph.containers == {}

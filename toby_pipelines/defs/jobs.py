@@ -4,10 +4,14 @@ import dagster as dg
 
 from toby_pipelines.defs.partitions import daily_partitions
 
+TICK_CONCURRENCY_TAG = "toby/tick"
+
 toby_tick_job = dg.define_asset_job(
     "toby_tick_job",
     selection=dg.AssetSelection.assets("content_buffer", "published_posts"),
     description="Keep every slot of the next days filled, then publish what is due.",
+    # dagster.yaml limits runs with this tag to one at a time: ticks never overlap.
+    tags={TICK_CONCURRENCY_TAG: "tick"},
 )
 
 learning_job = dg.define_asset_job(

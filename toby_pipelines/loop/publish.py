@@ -1,52 +1,74 @@
-"""Publish the posts whose slot has come, each exactly once."""
+"""Publish the posts whose slot has come, each exactly once.
+
+A post is published under a lease: one run claims it until the lease ends, no other run can take
+it meanwhile, and the successor of a run that crashed takes it over once the lease has passed
+(Instagram's container is resumed, never made twice). At most one tick runs at a time (the
+`toby/tick` run concurrency limit in dagster.yaml); the lease is what holds even when that limit
+is not configured. Every failure costs only its post: a transient fault, a throttle or a spent
+publishing quota releases the post to be tried again later; a rejected token, a revoked
+permission or a restricted account flags the brand; anything else fails the post with its
+reason, scrubbed of secrets.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
+from toby_pipelines.loop.isolation import describe
 from toby_pipelines.loop.reauthorization import flag_account_blocked
 from toby_pipelines.platforms.api_errors import (
     AccountBlockedError,
     ApiError,
+    PermanentApiError,
     RateLimitedError,
     TransientApiError,
 )
 from toby_pipelines.platforms.base import Platform, PublishRequest
+from toby_pipelines.platforms.caption_limits import caption_problems
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import update_followers
+from toby_pipelines.storage.capture_failures import retry_delay
 from toby_pipelines.storage.database import Database
-from toby_pipelines.storage.platform_state import note_publish_error
 from toby_pipelines.storage.posts import (
     claim_for_publishing,
     due_posts,
     mark_failed,
     mark_published,
+    publish_attempts,
+    release_for_retry,
 )
 
 DEFAULT_BATCH = 200
+# Longer than the slowest publish (5 minutes of container polls plus throttle waits): a live
+# lease is never taken over, an expired one means its run is gone.
+LEASE = dt.timedelta(minutes=20)
 
 
 @dataclass
 class PublishSummary:
     published: list[tuple[str, str]] = field(default_factory=list)  # (post_id, media_id)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error)
-    retrying: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error), next tick
+    retrying: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error), later
 
 
 def publish_due(
-    database: Database, platform: Platform, now: dt.datetime, limit: int = DEFAULT_BATCH
+    database: Database,
+    platform: Platform,
+    now: dt.datetime,
+    limit: int = DEFAULT_BATCH,
+    owner: str | None = None,
 ) -> PublishSummary:
-    """Publish due posts. A post is claimed ('publishing') before the platform call and the
-    platform dedupes by post id, so a retry after a crash finishes the post instead of
-    publishing it again."""
+    """Publish due posts under leases held by `owner` (this run)."""
+    owner = owner or f"run-{uuid.uuid4()}"
     summary = PublishSummary()
     with database.engine.connect() as connection:
         posts = due_posts(connection, now, limit)
-    handles: dict[str, str] = {}  # account handle -> brand
+    handles: dict[tuple[str, str], str] = {}  # (account handle, platform) -> brand
     for post in posts:
         with database.transaction() as connection:
-            if not claim_for_publishing(connection, post.id, now):
+            if not claim_for_publishing(connection, post.id, owner, now, LEASE):
                 continue
         request = PublishRequest(
             post_id=post.id,
@@ -60,33 +82,18 @@ def publish_due(
             options=post.options,
         )
         try:
+            problems = caption_problems(post.platform, post.caption)
+            if problems:
+                raise PermanentApiError(post.platform, "; ".join(problems))
             media_id = platform.publish(request, now)
         except (TransientApiError, RateLimitedError) as error:
-            # Still claimed: the next tick resumes it (an Instagram container is carried on).
-            with database.transaction() as connection:
-                note_publish_error(connection, post.id, str(error), now)
-            summary.retrying.append((post.id, str(error)))
+            _retry_later(database, post.id, owner, error, now, summary)
             continue
         except Exception as error:  # the platform's failure is recorded on the post, not lost
-            with database.transaction() as connection:
-                mark_failed(connection, post.id, f"{type(error).__name__}: {error}", now)
-                if isinstance(error, AccountBlockedError):
-                    flag_account_blocked(
-                        connection, post.user_id, post.brand_id, post.platform, error, now
-                    )
-                log_activity(
-                    connection,
-                    user_id=post.user_id,
-                    action_type="error",
-                    description=f"Publishing {post.content_type} '{post.title}' failed: {type(error).__name__}",
-                    dedupe_key=f"publish-failed:{post.id}",
-                    now=now,
-                    level="error",
-                )
-            summary.failed.append((post.id, str(error)))
+            _fail(database, post, error, now, summary)
             continue
         with database.transaction() as connection:
-            if mark_published(connection, post.id, media_id, now):
+            if mark_published(connection, post.id, media_id, now, owner):
                 log_activity(
                     connection,
                     user_id=post.user_id,
@@ -98,14 +105,52 @@ def publish_due(
                     metadata={"post_id": post.id, "media_id": media_id},
                 )
                 summary.published.append((post.id, media_id))
-                handles[post.account_handle] = post.brand_id
+                handles[(post.account_handle, post.platform)] = post.brand_id
+    _refresh_followers(database, platform, handles, now)
+    return summary
+
+
+def _retry_later(database, post_id, owner, error, now, summary) -> None:
+    # Still 'publishing' (an Instagram container is carried on), tried again when it is due:
+    # a throttle or a spent quota says when, a transient fault backs off.
+    with database.transaction() as connection:
+        attempts = publish_attempts(connection, post_id) + 1
+        wait = (
+            dt.timedelta(seconds=error.wait_seconds)
+            if isinstance(error, RateLimitedError)
+            else retry_delay(attempts) / 5  # 1 minute, doubling
+        )
+        release_for_retry(connection, post_id, owner, str(error), now + wait, now)
+    summary.retrying.append((post_id, str(error)))
+
+
+def _fail(database, post, error, now, summary) -> None:
+    reason = describe(error)
+    with database.transaction() as connection:
+        mark_failed(connection, post.id, reason, now)
+        if isinstance(error, AccountBlockedError):
+            flag_account_blocked(connection, post.user_id, post.brand_id, post.platform, error, now)
+        log_activity(
+            connection,
+            user_id=post.user_id,
+            action_type="error",
+            description=f"Publishing {post.content_type} '{post.title}' failed: {reason}",
+            dedupe_key=f"publish-failed:{post.id}",
+            now=now,
+            level="error",
+        )
+    summary.failed.append((post.id, reason))
+
+
+def _refresh_followers(database, platform, handles, now) -> None:
     counts: dict[str, int] = {}
-    for handle, brand_id in sorted(handles.items()):
+    for (handle, platform_name), brand_id in sorted(handles.items()):
         try:
-            counts[handle] = platform.followers(handle, now, brand_id=brand_id)
+            counts[handle] = platform.followers(
+                handle, now, brand_id=brand_id, platform=platform_name
+            )
         except ApiError:
             continue  # a follower count is a nicety here; measuring reads it again
     if counts:
         with database.transaction() as connection:
             update_followers(connection, counts, now)
-    return summary

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.credentials.scrub import scrub
-from toby_pipelines.storage.database import load_json
+from toby_pipelines.storage.database import load_json, utc
 
 
 def set_external_id(connection: Connection, brand_id: str, platform: str, external_id: str) -> bool:
@@ -82,19 +82,36 @@ def media_to_publish(connection: Connection, post_id: str) -> tuple[list[str], s
     return list(load_json(row.media_urls or "[]")), row.container_id
 
 
-def remember_container(connection: Connection, post_id: str, container_id: str) -> None:
+def remember_container(
+    connection: Connection, post_id: str, container_id: str, now: dt.datetime
+) -> None:
+    """A new container for the post: its id and time first, so a retry resumes it."""
     connection.execute(
-        sa.text("UPDATE scheduled_posts SET container_id = :container WHERE id = :id"),
-        {"container": container_id, "id": post_id},
+        sa.text(
+            "UPDATE scheduled_posts SET container_id = :container, container_created_at = :now,"
+            " containers_made = containers_made + 1 WHERE id = :id"
+        ),
+        {"container": container_id, "id": post_id, "now": now},
     )
 
 
-def note_publish_error(connection: Connection, post_id: str, error: str, now: dt.datetime) -> None:
-    """A publish that will be tried again: the post stays claimed, the error is kept."""
-    connection.execute(
-        sa.text(
-            "UPDATE scheduled_posts SET error = :error, updated_at = :now"
-            " WHERE id = :id AND status = 'publishing'"
-        ),
-        {"error": scrub(error)[:2000], "now": now, "id": post_id},
+def publish_state(connection: Connection, post_id: str) -> tuple[dt.datetime | None, int]:
+    """(when the post's latest container was made, how many containers it used)."""
+    row = connection.execute(
+        sa.text("SELECT container_created_at, containers_made FROM scheduled_posts WHERE id = :id"),
+        {"id": post_id},
+    ).one()
+    return (utc(row.container_created_at) if row.container_created_at else None), int(
+        row.containers_made or 0
+    )
+
+
+def media_id_taken(connection: Connection, media_id: str, except_post: str) -> bool:
+    """Whether a post other than `except_post` already holds the platform's `media_id`."""
+    return (
+        connection.execute(
+            sa.text("SELECT 1 FROM scheduled_posts WHERE media_id = :m AND id <> :p LIMIT 1"),
+            {"m": media_id, "p": except_post},
+        ).first()
+        is not None
     )

@@ -138,6 +138,8 @@ def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[Publ
             " JOIN platform_accounts a ON a.brand_id = p.brand_id AND a.platform = p.platform"
             " LEFT JOIN toby_content_tags t ON t.post_id = p.id"
             " WHERE p.status IN ('generated', 'publishing') AND p.slot_at <= :now"
+            " AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= :now)"
+            " AND (p.lease_until IS NULL OR p.lease_until < :now)"
             " ORDER BY p.slot_at, p.id LIMIT :limit"
         ),
         {"now": now, "limit": limit},
@@ -160,28 +162,65 @@ def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[Publ
     ]
 
 
-def claim_for_publishing(connection: Connection, post_id: str, now: dt.datetime) -> bool:
-    """Mark a post as being published; False if another run already finished it."""
+def claim_for_publishing(
+    connection: Connection, post_id: str, owner: str, now: dt.datetime, lease: dt.timedelta
+) -> bool:
+    """Take the post's publishing lease for `owner` until now + `lease`. False when it is
+    published, failed, waiting for its retry time, or leased by a run whose lease is live; a
+    crashed run's expired lease can be taken over (its container is resumed, not repeated)."""
     return bool(
         connection.execute(
             sa.text(
-                "UPDATE scheduled_posts SET status = 'publishing', updated_at = :now"
+                "UPDATE scheduled_posts SET status = 'publishing', lease_owner = :owner,"
+                " lease_until = :until, updated_at = :now"
                 " WHERE id = :id AND status IN ('generated', 'publishing')"
+                " AND (lease_until IS NULL OR lease_until < :now)"
+                " AND (next_attempt_at IS NULL OR next_attempt_at <= :now)"
             ),
-            {"id": post_id, "now": now},
+            {"id": post_id, "owner": owner, "until": now + lease, "now": now},
         ).rowcount
     )
 
 
-def mark_published(connection: Connection, post_id: str, media_id: str, now: dt.datetime) -> bool:
+def release_for_retry(
+    connection: Connection, post_id: str, owner: str, error: str, retry_at: dt.datetime,
+    now: dt.datetime,
+) -> None:  # fmt: skip
+    """A publish that will be tried again at `retry_at`: the lease goes, the error is kept."""
+    connection.execute(
+        sa.text(
+            "UPDATE scheduled_posts SET lease_owner = NULL, lease_until = NULL,"
+            " next_attempt_at = :retry_at, publish_attempts = publish_attempts + 1,"
+            " error = :error, updated_at = :now"
+            " WHERE id = :id AND status = 'publishing' AND lease_owner = :owner"
+        ),
+        {"id": post_id, "owner": owner, "retry_at": retry_at, "error": scrub(error)[:2000],
+         "now": now},
+    )  # fmt: skip
+
+
+def publish_attempts(connection: Connection, post_id: str) -> int:
+    return int(
+        connection.execute(
+            sa.text("SELECT publish_attempts FROM scheduled_posts WHERE id = :id"), {"id": post_id}
+        ).scalar()
+        or 0
+    )
+
+
+def mark_published(
+    connection: Connection, post_id: str, media_id: str, now: dt.datetime, owner: str | None = None
+) -> bool:
+    """Published, by the run holding the lease (`owner`; None: any)."""
     return bool(
         connection.execute(
             sa.text(
                 "UPDATE scheduled_posts SET status = 'published', media_id = :media_id,"
-                " published_at = :now, error = NULL, updated_at = :now"
-                " WHERE id = :id AND status = 'publishing'"
-            ),
-            {"id": post_id, "media_id": media_id, "now": now},
+                " published_at = :now, error = NULL, updated_at = :now, lease_owner = NULL,"
+                " lease_until = NULL WHERE id = :id AND status = 'publishing'"
+                " AND (:owner IS NULL OR lease_owner = :owner)"
+            ).bindparams(sa.bindparam("owner", type_=sa.String)),
+            {"id": post_id, "media_id": media_id, "now": now, "owner": owner},
         ).rowcount
     )
 
@@ -189,7 +228,8 @@ def mark_published(connection: Connection, post_id: str, media_id: str, now: dt.
 def mark_failed(connection: Connection, post_id: str, error: str, now: dt.datetime) -> None:
     connection.execute(
         sa.text(
-            "UPDATE scheduled_posts SET status = 'failed', error = :error, updated_at = :now"
+            "UPDATE scheduled_posts SET status = 'failed', error = :error, updated_at = :now,"
+            " lease_owner = NULL, lease_until = NULL"
             " WHERE id = :id AND status <> 'published'"
         ),
         {"id": post_id, "error": scrub(error)[:2000], "now": now},

@@ -14,14 +14,18 @@ from toby_pipelines.resources.platform import PlatformResource
     owners=["team:toby"],
 )
 def published_posts(
-    database: TobyDatabaseResource, platform: PlatformResource, clock: ClockResource
+    context: dg.AssetExecutionContext,
+    database: TobyDatabaseResource,
+    platform: PlatformResource,
+    clock: ClockResource,
 ) -> dg.MaterializeResult:
     """Posts whose slot has come, published through the platform and marked published with the
-    platform's media id. A post is claimed before the platform call and the platform dedupes
-    by post id (Instagram: the post's container is remembered and looked at first), so a retried
-    or repeated run never publishes a post twice. A transient fault or rate limit leaves the post
-    claimed for the next tick; a rejected token flags the brand for re-authorization."""
-    summary = publish_due(database.get(), platform.get(), clock.now())
+    platform's media id, exactly once: a post is published under a lease no other run can take
+    while it lives, at most one tick runs at a time, and Instagram's container is looked at
+    before every retry (a lost answer is resolved from the container and the account, never by
+    caption alone). A transient fault, throttle or spent quota retries the post later; a
+    rejected token, revoked permission or restricted account flags only that brand."""
+    summary = publish_due(database.get(), platform.get(), clock.now(), owner=context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "published": dg.MetadataValue.int(len(summary.published)),

@@ -60,11 +60,16 @@ class GraphClient:
         )
 
     def post(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """POSTs are retried too: every POST Toby makes is safe to repeat (a container is
-        re-created, never published, and media_publish of a published container is refused)."""
+        """Retried: creating a container is safe to repeat (an unused container expires).
+        `media_publish` goes through `post_once` instead."""
         return with_retries(
             lambda: self._send("POST", path, params), self.retry, self.sleep, self.rng
         )
+
+    def post_once(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """A POST that is not repeated on failure: `media_publish`, whose answer may be lost
+        after the media went live. The caller resolves a failure by looking at the container."""
+        return self._send("POST", path, params)
 
     def pages(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[dict]:
         """Every item of a paged edge, following `paging.next` until it is absent."""

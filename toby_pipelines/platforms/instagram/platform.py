@@ -32,11 +32,17 @@ from toby_pipelines.platforms.instagram.graph_client import (
 from toby_pipelines.platforms.instagram.graph_errors import SERVICE
 from toby_pipelines.platforms.instagram.insights import media_insights, snapshot_metrics
 from toby_pipelines.platforms.instagram.media import account_info, account_media
-from toby_pipelines.platforms.instagram.publishing import MediaToPublish, resume_or_publish
+from toby_pipelines.platforms.instagram.publishing import (
+    MediaToPublish,
+    PublishState,
+    resume_or_publish,
+)
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.platform_state import (
+    media_id_taken,
     media_to_publish,
+    publish_state,
     remember_container,
 )
 
@@ -99,6 +105,7 @@ class InstagramPlatform:
     def publish(self, request: PublishRequest, now: dt.datetime) -> str:
         with self.database.engine.connect() as connection:
             urls, container_id = media_to_publish(connection, request.post_id)
+            created_at, made = publish_state(connection, request.post_id)
         if not urls:
             raise PermanentApiError(
                 SERVICE,
@@ -112,14 +119,20 @@ class InstagramPlatform:
 
         def remember(container: str) -> None:
             with self.database.transaction() as connection:
-                remember_container(connection, request.post_id, container)
+                remember_container(connection, request.post_id, container, now)
+
+        def is_ours(media_id: str) -> bool:
+            with self.database.engine.connect() as connection:
+                return media_id_taken(connection, media_id, request.post_id)
 
         return resume_or_publish(
             self.client(request.brand_id),
             self.account_id(request.brand_id),
             media,
-            container_id,
+            PublishState(container_id, created_at, made),
             remember,
+            is_ours,
+            now,
         )
 
     def fetch_metrics(

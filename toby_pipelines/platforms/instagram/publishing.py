@@ -1,24 +1,40 @@
 """Publishing through media containers: create, wait until FINISHED, publish.
 
-A container expires 24 hours after it is made, so Toby makes it close to the slot. Its status
-is one of IN_PROGRESS, FINISHED, ERROR, EXPIRED or PUBLISHED; polling is about once a minute
-for at most 5 minutes. A retry looks at an existing container first and takes PUBLISHED as
-done, which is what keeps a post from being published twice (see `resume_or_publish`).
+A container expires 24 hours after it is made, so Toby makes it close to the slot. Its
+`status_code` is one of IN_PROGRESS, FINISHED, ERROR, EXPIRED or PUBLISHED, and for ERROR its
+`status` names the reason. Polling is about once a minute for at most 5 minutes.
+
+Exactly once: a retry looks at the post's existing container before anything else, and
+`media_publish` is never repeated blindly. When its answer is lost (a timeout, a dropped
+connection, a refusal because it is already published), the container's status decides: a
+PUBLISHED container's media is found among the account's media by the time it was published,
+its product type and that no other post of ours holds it; its caption only breaks a tie.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from toby_pipelines.platforms.api_errors import PermanentApiError, TransientApiError
+from toby_pipelines.platforms.api_errors import (
+    AccountBlockedError,
+    ApiError,
+    PermanentApiError,
+    QuotaReachedError,
+    TransientApiError,
+)
 from toby_pipelines.platforms.instagram.graph_client import GraphClient
-from toby_pipelines.platforms.instagram.graph_errors import SERVICE
+from toby_pipelines.platforms.instagram.graph_errors import QUOTA_WAIT_SECONDS, SERVICE
 
 CONTAINER_STATES = ("IN_PROGRESS", "FINISHED", "ERROR", "EXPIRED", "PUBLISHED")
 MAX_CAROUSEL_ITEMS = 10
 POLL_INTERVAL_SECONDS = 60.0
 POLL_TIMEOUT_SECONDS = 300.0
+# Containers one post may use before its failure is taken as permanent.
+MAX_CONTAINERS = 3
+# Clock skew allowed between Toby and Instagram when matching a published media by its time.
+MATCH_SKEW = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,25 @@ class MediaToPublish:
             )
         if self.kind not in ("REELS", "CAROUSEL"):
             raise ValueError(f"kind must be REELS or CAROUSEL, got {self.kind!r}")
+
+    @property
+    def product_type(self) -> str:
+        return "REELS" if self.kind == "REELS" else "FEED"
+
+
+@dataclass(frozen=True)
+class PublishState:
+    """What an earlier try left: its container, when it was made, how many were made."""
+
+    container_id: str | None = None
+    container_created_at: dt.datetime | None = None
+    containers_made: int = 0
+
+
+@dataclass(frozen=True)
+class ContainerStatus:
+    code: str
+    detail: str | None = None  # for ERROR: the reason Instagram gives
 
 
 class ContainerNotReady(TransientApiError):
@@ -58,11 +93,13 @@ def create_container(client: GraphClient, ig_user_id: str, media: MediaToPublish
     return _id(client.post(f"{ig_user_id}/media", parent), "carousel container")
 
 
-def container_status(client: GraphClient, container_id: str) -> str:
-    status = client.get(container_id, {"fields": "status_code"}).get("status_code")
+def container_status(client: GraphClient, container_id: str) -> ContainerStatus:
+    body = client.get(container_id, {"fields": "status_code,status"})
+    status = body.get("status_code")
     if status not in CONTAINER_STATES:
         raise TransientApiError(SERVICE, f"container {container_id}: unknown status {status!r}")
-    return status
+    detail = body.get("status")
+    return ContainerStatus(status, str(detail) if detail else None)
 
 
 def wait_for_container(
@@ -70,12 +107,12 @@ def wait_for_container(
     container_id: str,
     interval: float = POLL_INTERVAL_SECONDS,
     timeout: float = POLL_TIMEOUT_SECONDS,
-) -> str:
+) -> ContainerStatus:
     """The container's status once it has left IN_PROGRESS; ContainerNotReady after `timeout`."""
     waited = 0.0
     while True:
         status = container_status(client, container_id)
-        if status != "IN_PROGRESS":
+        if status.code != "IN_PROGRESS":
             return status
         if waited + interval > timeout:
             raise ContainerNotReady(
@@ -83,11 +120,6 @@ def wait_for_container(
             )
         client.sleep(interval)
         waited += interval
-
-
-def publish_container(client: GraphClient, ig_user_id: str, container_id: str) -> str:
-    body = client.post(f"{ig_user_id}/media_publish", {"creation_id": container_id})
-    return _id(body, "published media")
 
 
 def publishing_quota(client: GraphClient, ig_user_id: str) -> tuple[int, int | None]:
@@ -106,50 +138,115 @@ def resume_or_publish(
     client: GraphClient,
     ig_user_id: str,
     media: MediaToPublish,
-    container_id: str | None,
+    state: PublishState,
     remember_container: Callable[[str], None],
+    is_ours: Callable[[str], bool],
+    now: dt.datetime,
 ) -> str:
     """Publish `media` once and return its media id.
 
-    `container_id` is the container an earlier try made (None on the first try). It is looked at
-    first: PUBLISHED means an earlier try got as far as publishing and only the media id is
-    missing, so it is found among the account's media by caption instead of publishing again;
-    FINISHED or IN_PROGRESS carry on with it; ERROR or EXPIRED make a new one. A new
-    container's id is handed to `remember_container` before anything else happens, so a crash
-    after this point resumes rather than repeats."""
+    The earlier try's container is looked at first: PUBLISHED means only the media id is
+    missing; FINISHED or IN_PROGRESS carry on with it; ERROR or EXPIRED make a new one, at most
+    MAX_CONTAINERS in all, after which the post fails with Instagram's reason. A new container's
+    id is handed to `remember_container` before anything else happens, so a crash after this
+    point resumes rather than repeats. `is_ours(media_id)` says whether another post already
+    holds a media id."""
+    container_id, made_at, made = (
+        state.container_id,
+        state.container_created_at,
+        state.containers_made,
+    )
     status = container_status(client, container_id) if container_id else None
-    if status == "PUBLISHED":
-        assert container_id is not None
-        return _published_media_id(client, ig_user_id, media, container_id)
-    if status in (None, "ERROR", "EXPIRED"):
+    if status is not None and status.code == "PUBLISHED":
+        return _published_media_id(client, ig_user_id, media, container_id, made_at, is_ours, now)
+    if status is None or status.code in ("ERROR", "EXPIRED"):
+        if status is not None and made >= MAX_CONTAINERS:
+            raise PermanentApiError(SERVICE, _ended(container_id, status, made))
         usage, total = publishing_quota(client, ig_user_id)
         if total is not None and usage >= total:
-            raise PermanentApiError(
-                SERVICE, f"account {ig_user_id} used its {total} posts for the last 24 hours"
+            raise QuotaReachedError(
+                SERVICE,
+                f"account {ig_user_id} used its {total} posts of the last 24 hours; waiting",
+                QUOTA_WAIT_SECONDS,
             )
-        container_id = create_container(client, ig_user_id, media)
+        container_id, made_at = create_container(client, ig_user_id, media), now
         remember_container(container_id)
+        made += 1
     assert container_id is not None
     status = wait_for_container(client, container_id)
-    if status == "PUBLISHED":
-        return _published_media_id(client, ig_user_id, media, container_id)
-    if status != "FINISHED":
-        raise TransientApiError(
-            SERVICE, f"container {container_id} ended {status}; a new one is made on retry"
+    if status.code == "PUBLISHED":
+        return _published_media_id(client, ig_user_id, media, container_id, made_at, is_ours, now)
+    if status.code != "FINISHED":
+        if made >= MAX_CONTAINERS:
+            raise PermanentApiError(SERVICE, _ended(container_id, status, made))
+        raise TransientApiError(SERVICE, _ended(container_id, status, made) + "; a new one next")
+    try:
+        return _id(
+            client.post_once(f"{ig_user_id}/media_publish", {"creation_id": container_id}),
+            "published media",
         )
-    return publish_container(client, ig_user_id, container_id)
+    except AccountBlockedError:
+        raise
+    except ApiError:
+        # The answer may be lost although the media went live: the container knows.
+        if container_status(client, container_id).code == "PUBLISHED":
+            return _published_media_id(
+                client, ig_user_id, media, container_id, made_at, is_ours, now
+            )
+        raise
+
+
+def _ended(container_id: str | None, status: ContainerStatus, made: int) -> str:
+    reason = f": {status.detail}" if status.detail else ""
+    return f"container {container_id} ended {status.code}{reason} ({made} container(s) made)"
 
 
 def _published_media_id(
-    client: GraphClient, ig_user_id: str, media: MediaToPublish, container_id: str
+    client: GraphClient,
+    ig_user_id: str,
+    media: MediaToPublish,
+    container_id: str | None,
+    made_at: dt.datetime | None,
+    is_ours: Callable[[str], bool],
+    now: dt.datetime,
 ) -> str:
-    # Newest first: the post is on the first page unless the account posted a lot since.
-    for item in client.pages(f"{ig_user_id}/media", {"fields": "id,caption", "limit": 50}):
-        if isinstance(item, dict) and item.get("caption") == media.caption:
-            return str(item["id"])
-    raise TransientApiError(
-        SERVICE, f"container {container_id} is PUBLISHED but its media is not listed yet"
-    )
+    """The media a PUBLISHED container became: on the account, of the same product type,
+    published after the container was made, held by no other post; the caption breaks a tie,
+    else the earliest such media is the one (later ones were published after it)."""
+    earliest = (made_at or now - dt.timedelta(days=1)) - MATCH_SKEW
+    candidates = []
+    # Newest first: the post is on the first pages unless the account posted a lot since.
+    for item in client.pages(
+        f"{ig_user_id}/media", {"fields": "id,caption,media_product_type,timestamp", "limit": 50}
+    ):
+        if not isinstance(item, dict) or "id" not in item:
+            continue
+        published = _timestamp(item.get("timestamp"))
+        if published is not None and published < earliest:
+            break
+        if item.get("media_product_type") not in (None, media.product_type):
+            continue
+        if not is_ours(str(item["id"])):
+            candidates.append((published or now, str(item["id"]), item.get("caption")))
+    if not candidates:
+        raise TransientApiError(
+            SERVICE, f"container {container_id} is PUBLISHED but its media is not listed yet"
+        )
+    same_caption = [c for c in candidates if _normal(c[2]) == _normal(media.caption)]
+    return min(same_caption or candidates)[1]
+
+
+def _normal(caption: object) -> str:
+    return " ".join(str(caption or "").split()).casefold()
+
+
+def _timestamp(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(dt.UTC)
+    except ValueError:
+        return None
 
 
 def _id(body: dict, what: str) -> str:
