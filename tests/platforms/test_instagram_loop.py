@@ -189,3 +189,155 @@ def test_a_failed_capture_is_recorded_and_a_later_one_loses_nothing(world, datab
     assert len(summary.snapshots) == 2
     assert rows(world, "SELECT COUNT(*) FROM metrics_snapshots WHERE views = 700")[0][0] == 2
     assert rows(world, "SELECT COUNT(*) FROM capture_failures")[0][0] == 0
+
+
+# --- issue 9: measuring on a live platform, one post or brand at a time ----------------------
+
+LATE = START + dt.timedelta(hours=15, minutes=5)  # the 09:00 reels' 6h checkpoint has passed
+INSIGHTS = {"views": 700, "reach": 650, "likes": 30, "comments": 1, "shares": 2, "saved": 5}
+
+
+def published_reels(world, database_url, graph):
+    """Both brands' 09:00 reels published on the local Graph API, with insights: {brand: media}."""
+    plan_and_render(world, database_url)
+    publish_due(world, live_platform(world, graph), NINE)
+    media = {brand: graph.published_media(ig)[0]["id"] for brand, (ig, _) in BRANDS.items()}
+    for media_id in media.values():
+        graph.insights[media_id] = dict(INSIGHTS)
+    return media
+
+
+def live_platform(world, graph):
+    return InstagramPlatform(
+        world, InstagramSettings(base_url=graph.server.url), sleep=lambda s: None
+    )
+
+
+def snapshots(world):
+    return {
+        r.post_id.split(":")[0]: r
+        for r in rows(
+            world, "SELECT post_id, checkpoint, views, observed_at FROM metrics_snapshots"
+        )
+    }
+
+
+def test_a_token_rejected_while_measuring_costs_only_its_brand(world, database_url, graph):
+    """Defect 1: an AttributeError here lost every brand's day."""
+    published_reels(world, database_url, graph)
+    graph.accounts[BRANDS["u1-b1"][0]].token = "EAAG-rotated"  # b1's token is now stale
+    summary = capture_snapshots(world, live_platform(world, graph), START.date(), LATE)
+    assert set(snapshots(world)) == {"u1-b0"}
+    assert summary.brands_needing_reauth == ["u1-b1"]
+    [(brand, status, reason)] = rows(world, "SELECT brand_id, status, reason FROM capture_failures")
+    assert (brand, status) == ("u1-b1", "retrying") and "access token" in reason
+    flagged = rows(world, "SELECT brand_id, blocked_reason FROM platform_accounts WHERE needs_reauth_since IS NOT NULL")  # fmt: skip
+    assert [b for b, _ in flagged] == ["u1-b1"] and flagged[0][1].startswith("token_rejected")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ["deleted", "throttled_past_the_ceiling", "four_failed_attempts"],
+)
+def test_any_other_measuring_error_costs_only_its_post(world, database_url, graph, fault):
+    """Defect 2: a deleted media, a long throttle or exhausted retries failed every brand's day."""
+    media = published_reels(world, database_url, graph)
+    b1_media = media["u1-b1"]
+    if fault == "deleted":
+        graph.product_type.pop(b1_media)  # the owner deleted it: code 100, "does not exist"
+    elif fault == "throttled_past_the_ceiling":
+        graph.server.fail_next(
+            f"/{b1_media}/insights",
+            Reply(400, {"error": {"message": "(#4) Application request limit reached", "code": 4}},
+                  {"X-Business-Use-Case-Usage": '{"1": [{"estimated_time_to_regain_access": 60}]}'}),
+        )  # fmt: skip
+    else:
+        graph.server.fail_next(f"/{b1_media}/insights", Reply(503, raw=b"unavailable"), times=4)
+    summary = capture_snapshots(world, live_platform(world, graph), START.date(), LATE)
+    assert set(snapshots(world)) == {"u1-b0"}  # the other brand's day is complete
+    failures = rows(world, "SELECT brand_id, status FROM capture_failures")
+    if fault == "deleted":
+        assert summary.deleted_posts == [f"u1-b1:reel:{NINE:%Y%m%dT%H%MZ}"] and failures == []
+        [(deleted_at,)] = rows(world, "SELECT deleted_at FROM scheduled_posts WHERE media_id = :m", m=b1_media)  # fmt: skip
+        assert deleted_at is not None
+        calls = len(graph.server.requests)
+        capture_snapshots(world, live_platform(world, graph), START.date(), LATE)
+        assert not any(b1_media in r.path for r in graph.server.requests[calls:])  # not measured
+    else:
+        assert failures == [("u1-b1", "retrying")]
+        # The retry lands once the platform recovers, and loses nothing.
+        capture_snapshots(world, live_platform(world, graph), START.date(), LATE + dt.timedelta(minutes=10))  # fmt: skip
+        assert set(snapshots(world)) == {"u1-b0", "u1-b1"}
+        assert rows(world, "SELECT COUNT(*) FROM capture_failures")[0][0] == 0
+
+
+def test_a_revoked_insights_permission_flags_the_brand_instead_of_storing_nulls(
+    world, database_url, graph
+):
+    """Defect 4: code 10 was read as "not enough viewers" whatever it said."""
+    media = published_reels(world, database_url, graph)
+    graph.server.fail_next(
+        f"/{media['u1-b0']}/insights",
+        Reply(403, {"error": {"message": "(#10) Application does not have permission for this action", "code": 10}}),
+    )  # fmt: skip
+    capture_snapshots(world, live_platform(world, graph), START.date(), LATE)
+    assert set(snapshots(world)) == {"u1-b1"}  # no row of NULLs for b0
+    [(reason,)] = rows(world, "SELECT blocked_reason FROM platform_accounts WHERE brand_id = 'u1-b0'")  # fmt: skip
+    assert reason.startswith("permission_denied")
+
+
+def test_reel_watch_time_is_stored(world, database_url, graph):
+    """Defect 13: the second insights call of every reel was made and thrown away."""
+    media = published_reels(world, database_url, graph)
+    graph.insights[media["u1-b0"]].update(
+        ig_reels_avg_watch_time=6100, ig_reels_video_view_total_time=2_400_000
+    )
+    capture_snapshots(world, live_platform(world, graph), START.date(), LATE)
+    stored = rows(world, "SELECT post_id, avg_watch_time_ms, total_watch_time_ms FROM metrics_snapshots ORDER BY post_id")  # fmt: skip
+    assert [(a, t) for _, a, t in stored] == [(6100, 2_400_000), (None, None)]
+
+
+def test_a_live_snapshot_is_never_overwritten_and_a_late_one_says_so(world, database_url, graph):
+    """Defect 12: a backfill re-captured old checkpoints with today's cumulative numbers."""
+    media = published_reels(world, database_url, graph)
+    capture_snapshots(world, live_platform(world, graph), START.date(), LATE)
+    for media_id in media.values():
+        graph.insights[media_id]["views"] = 50_000  # a week later, the cumulative count
+    backfill_at = START + dt.timedelta(days=7)
+    capture_snapshots(world, live_platform(world, graph), START.date(), backfill_at)
+    stored = snapshots(world)
+    assert {b: s.views for b, s in stored.items()} == {"u1-b0": 700, "u1-b1": 700}
+    # Captured 5 minutes after its 15:00 checkpoint: the observation time says so.
+    from toby_pipelines.storage.database import utc
+
+    assert utc(stored["u1-b0"].observed_at) == LATE
+
+
+def test_an_api_that_echoes_the_token_puts_it_nowhere(world, database_url, graph, capsys):
+    """Defect 10: an error text carrying the bearer token landed in the database and metadata."""
+    media = published_reels(world, database_url, graph)
+    token = BRANDS["u1-b0"][1]
+    graph.server.fail_next(
+        f"/{media['u1-b0']}/insights",
+        Reply(400, {"error": {"message": f"Invalid request header Authorization: Bearer {token}", "code": 1}}),
+        times=10,
+    )  # fmt: skip
+    instance = dg.DagsterInstance.ephemeral()
+    LEARN.execute_in_process(
+        resources=instagram_resources(database_url, graph, LATE),
+        instance=instance,
+        partition_key=START.date().isoformat(),
+    )
+    assert [r[0] for r in rows(world, "SELECT brand_id FROM capture_failures")] == ["u1-b0"]
+    stored = " ".join(
+        str(value)
+        for table in ("capture_failures", "toby_activity_log", "scheduled_posts", "incidents", "unit_failures")
+        for row in rows(world, f"SELECT * FROM {table}")
+        for value in row
+    )  # fmt: skip
+    events = " ".join(str(record.event_log_entry) for record in instance.get_event_records(
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION)))  # fmt: skip
+    output = capsys.readouterr()
+    for text in (stored, events, output.out, output.err):
+        assert token not in text
+    assert "[redacted]" in stored
