@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from toby_pipelines.cli import main
 
 GOOD_DNA = {
@@ -97,3 +99,43 @@ def test_linking_accounts_and_watching_competitors_name_bad_input(tmp_path, caps
         ).all()
     engine.dispose()
     assert [tuple(t) for t in targets] == [("competitor", "rivalhealth"), ("hashtag", "sleep")]
+
+
+def test_account_link_reads_the_token_from_stdin_and_stores_it_encrypted(
+    tmp_path, capsys, monkeypatch
+):
+    import io
+
+    import sqlalchemy as sa
+
+    from toby_pipelines.credentials.store import open_store
+    from toby_pipelines.storage.database import Database
+
+    monkeypatch.setenv("TOBY_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("TOBY_SECRET_KEY", raising=False)  # the embedded default makes one
+    toby = Toby(tmp_path, capsys)
+    toby("user-add", "ana", "--email", "ana@example.com")
+    toby.add_brand("glow-daily", "ana")
+    token = "IGAA-cli-linked-secret-token"
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{token}\n"))
+    code, text = toby(
+        "account-link",
+        "glow-daily",
+        "--account-id",
+        "1784",
+        "--token-stdin",
+        "--expires-in",
+        "5184000",
+    )
+    assert code == 0 and "linked with its token (encrypted)" in text and token not in text
+    assert (tmp_path / "data" / "secret.key").exists()
+    database = Database(toby.url)
+    with database.engine.connect() as connection:
+        [(stored,)] = connection.execute(sa.text("SELECT access_token FROM platform_credentials"))
+    assert token not in stored
+    assert open_store(database).access_token("glow-daily", "instagram") == token
+    # A token is never an argument; bad brand ids are refused by name.
+    with pytest.raises(SystemExit):  # argparse refuses it
+        toby("account-link", "glow-daily", "--account-id", "1", "--token", token)
+    code, text = toby.add_brand("Glow_Daily", "ana")
+    assert code == 2 and "'Glow_Daily'" in text

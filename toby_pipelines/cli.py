@@ -9,17 +9,21 @@ import sys
 from pathlib import Path
 
 from toby_pipelines.content.content_dna import InvalidContentDNA
+from toby_pipelines.credentials.cipher import KEY_VARIABLE, new_key
+from toby_pipelines.credentials.store import open_store
 from toby_pipelines.storage.activity import recent_activity
 from toby_pipelines.storage.baselines import active_drift_ratios
 from toby_pipelines.storage.brands import (
     create_brand,
     create_user,
     list_brands,
+    owner_of,
     set_slot_times,
     upsert_platform_account,
 )
 from toby_pipelines.storage.database import DEFAULT_DATA_DIR, Database, default_database_url
 from toby_pipelines.storage.discovery import add_target
+from toby_pipelines.storage.incidents import record_transition
 from toby_pipelines.storage.platform_state import set_external_id
 from toby_pipelines.storage.toby_state import UnknownUser, disable_toby, enable_toby, toby_settings
 
@@ -95,16 +99,62 @@ def _known_brand(connection, brand_id: str) -> None:
 
 
 def cmd_account_link(args: argparse.Namespace) -> int:
-    """Record the platform's id of a brand's account; also what clears a re-authorization flag
-    once a fresh token is in the brand's environment variable."""
-    with _database(args).transaction() as connection:
+    """Record the platform's id of a brand's account and, with --token-stdin, its tokens
+    (encrypted at rest); this is also what clears a re-authorization flag."""
+    access, refresh = _tokens_from_stdin() if args.token_stdin else (None, None)
+    if args.expires_in is not None and args.expires_in <= 0:
+        raise ValueError(
+            f"--expires-in must be a positive number of seconds, got {args.expires_in}"
+        )
+    database = _database(args)
+    store = open_store(database) if access else None
+    now = _now()
+    with database.transaction() as connection:
         _known_brand(connection, args.brand)
         if not set_external_id(connection, args.brand, args.platform, args.account_id):
             raise ValueError(
                 f"--platform: brand {args.brand!r} has no {args.platform} account; add it with"
                 " `toby brand-add --platform`"
             )
-    print(f"{args.brand}: {args.platform} account {args.account_id} linked")
+        record_transition(
+            connection,
+            subject=f"brand:{args.brand}:{args.platform}",
+            condition="account",
+            state="ok",
+            severity="info",
+            description=f"{args.platform.capitalize()} account of brand {args.brand} linked",
+            now=now,
+            user_id=owner_of(connection, args.brand),
+        )
+    if store is not None and access is not None:
+        store.link(args.brand, args.platform, access, refresh, args.expires_in)
+    stored = " with its token (encrypted)" if access else ""
+    print(f"{args.brand}: {args.platform} account {args.account_id} linked{stored}")
+    return 0
+
+
+def _tokens_from_stdin() -> tuple[str, str | None]:
+    """Line 1: the access token; line 2 (optional): the refresh token. Never an argument, so a
+    token never lands in the shell history or the process list."""
+    lines = [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("--token-stdin: standard input holds no token (line 1: access token)")
+    if len(lines) > 2:
+        raise ValueError(
+            f"--token-stdin: expected 1 or 2 lines (access token, refresh token), got {len(lines)}"
+        )
+    return lines[0], lines[1] if len(lines) == 2 else None
+
+
+def cmd_secret_key(args: argparse.Namespace) -> int:
+    print(new_key())
+    return 0
+
+
+def cmd_secret_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every stored token with the first key of TOBY_SECRET_KEY."""
+    count = open_store(_database(args)).rotate_keys()
+    print(f"re-encrypted {count} stored credential(s) with the first key of {KEY_VARIABLE}")
     return 0
 
 
@@ -210,11 +260,30 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("user")
         command.set_defaults(run=func)
 
-    link = sub.add_parser("account-link", help="record a brand's account id on a live platform")
+    link = sub.add_parser(
+        "account-link",
+        help="link a brand's account on a live platform, and store its token",
+        allow_abbrev=False,  # `--token X` must not pass for --token-stdin
+    )
     link.add_argument("brand")
     link.add_argument("--platform", default="instagram", choices=["instagram", "x"])
     link.add_argument("--account-id", required=True, help="Instagram user id or X user id")
+    link.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read the access token (line 1) and optional refresh token (line 2) from stdin",
+    )
+    link.add_argument(
+        "--expires-in", type=float, help="seconds until the access token expires, if known"
+    )
     link.set_defaults(run=cmd_account_link)
+
+    key = sub.add_parser("secret-key", help="print a new key for TOBY_SECRET_KEY")
+    key.set_defaults(run=cmd_secret_key)
+    rotate = sub.add_parser(
+        "secret-rotate", help="re-encrypt stored tokens with the first key of TOBY_SECRET_KEY"
+    )
+    rotate.set_defaults(run=cmd_secret_rotate)
 
     watch = sub.add_parser("discovery-add", help="watch competitors and hashtags for a brand")
     watch.add_argument("brand")

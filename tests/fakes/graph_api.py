@@ -65,6 +65,7 @@ class FakeGraph:
     # The next containers end in ERROR with this reason in their `status`.
     failing_containers: int = 0
     container_error: str = "Error: Media upload has failed with error code 2207026"
+    refreshes: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(9000))
 
     def add_account(self, ig_user_id: str, token: str, followers: int = 1000) -> Account:
@@ -94,6 +95,8 @@ class FakeGraph:
     # --- the handler -------------------------------------------------------------------
 
     def __call__(self, request: Request) -> Reply:
+        if request.path == "/refresh_access_token":
+            return self._refresh(request)
         prefix = f"/{VERSION}/"
         if not request.path.startswith(prefix):
             return graph_error(2500, "Unknown path components", 400)
@@ -215,6 +218,19 @@ class FakeGraph:
                 },
             )
         return graph_error(100, f"Unknown edge {edge}")
+
+    def _refresh(self, request: Request) -> Reply:
+        """graph.instagram.com/refresh_access_token: a long-lived token for another 60 days; the
+        old one stops working."""
+        token = request.params.get("access_token", "")
+        owner = next((a for a in self.accounts.values() if a.token == token), None)
+        if request.params.get("grant_type") != "ig_refresh_token" or owner is None:
+            return graph_error(190, "Error validating access token: Session has expired.")
+        self.refreshes += 1
+        owner.token = f"{token}-refreshed{self.refreshes}"
+        return Reply(
+            200, {"access_token": owner.token, "token_type": "bearer", "expires_in": 5184000}
+        )
 
     def _status(self, container_id: str) -> str:
         container = self.containers[container_id]

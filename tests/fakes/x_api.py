@@ -17,6 +17,8 @@ from tests.fakes.http_server import Reply, Request
 class FakeX:
     user_id: str = "2244994945"
     token: str = "x-bearer-secret"
+    refresh_token: str = "x-refresh-secret"
+    client_id: str = "toby-client-id"
     followers: int = 3100
     tweets: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> tweet
     private: set[str] = field(default_factory=set)  # tweets whose private metrics are visible
@@ -44,6 +46,8 @@ class FakeX:
         }
 
     def __call__(self, request: Request) -> Reply:
+        if request.path == "/2/oauth2/token" and request.method == "POST":
+            return self._refresh(request)
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return Reply(401, {"title": "Unauthorized", "type": "about:blank", "status": 401,
                                "detail": "Unauthorized"})  # fmt: skip
@@ -69,6 +73,23 @@ class FakeX:
             return Reply(200, {"data": [{"id": t["id"], "text": t["text"]} for t in latest],
                                "meta": {"result_count": len(latest)}}, headers)  # fmt: skip
         return Reply(404, {"title": "Not Found Error", "detail": request.path})
+
+    def _refresh(self, request: Request) -> Reply:
+        """OAuth 2.0 refresh: a new access token and a rotated refresh token (the old one is
+        spent), as X issues them."""
+        body = request.body
+        if (
+            body.get("grant_type") != "refresh_token"
+            or body.get("client_id") != self.client_id
+            or body.get("refresh_token") != self.refresh_token
+        ):
+            return Reply(400, {"error": "invalid_request",
+                               "error_description": "Value passed for the token was invalid."})  # fmt: skip
+        self.token = self.token + "-r"
+        self.refresh_token = self.refresh_token + "-r"
+        return Reply(200, {"token_type": "bearer", "expires_in": 7200, "access_token": self.token,
+                           "scope": "tweet.read tweet.write users.read offline.access",
+                           "refresh_token": self.refresh_token})  # fmt: skip
 
     def _lookup(self, request: Request) -> dict[str, Any]:
         ids = request.params.get("ids", "").split(",")

@@ -56,8 +56,8 @@ def world(database):
 
 
 def platform_for(world, graph) -> InstagramPlatform:
-    return InstagramPlatform(world, InstagramSettings(base_url=graph.server.url),
-                             token_for=lambda brand: TOKEN, sleep=lambda s: None)  # fmt: skip
+    return InstagramPlatform(world, lambda brand: TOKEN, InstagramSettings(base_url=graph.server.url),
+                             sleep=lambda s: None)  # fmt: skip
 
 
 def count(world, sql) -> int:

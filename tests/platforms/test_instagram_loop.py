@@ -19,19 +19,16 @@ import sqlalchemy as sa
 from tests.fakes.graph_api import FakeGraph
 from tests.fakes.http_server import Reply, served
 from tests.world import START, build_world
+from toby_pipelines.credentials.cipher import new_key
+from toby_pipelines.credentials.store import open_store
 from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.loop.measure import capture_snapshots
 from toby_pipelines.loop.publish import publish_due
-from toby_pipelines.platforms.instagram.platform import (
-    TOKEN_PREFIX,
-    InstagramPlatform,
-    InstagramSettings,
-)
-from toby_pipelines.platforms.tokens import token_variable
+from toby_pipelines.platforms.instagram.platform import InstagramPlatform, InstagramSettings
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
-from toby_pipelines.resources.instagram import InstagramPlatformResource
+from toby_pipelines.resources.live_platforms import LivePlatformsResource
 from toby_pipelines.storage.platform_state import set_external_id, set_media_urls
 
 DEFS = load_defs()
@@ -52,12 +49,24 @@ def graph():
 
 @pytest.fixture
 def world(database, graph, monkeypatch):
+    monkeypatch.setenv("TOBY_SECRET_KEY", new_key())  # tokens are stored encrypted with it
     build_world(database)
     with database.transaction() as connection:
-        for brand, (ig_id, token) in BRANDS.items():
+        for brand, (ig_id, _) in BRANDS.items():
             set_external_id(connection, brand, "instagram", ig_id)
-            monkeypatch.setenv(token_variable(TOKEN_PREFIX, brand), token)
+    store = open_store(database)
+    for brand, (_, token) in BRANDS.items():
+        store.link(brand, "instagram", token)
     return database
+
+
+def ig_platform(database, graph, sleep):
+    return InstagramPlatform(
+        database,
+        open_store(database).token_for("instagram"),
+        InstagramSettings(base_url=graph.server.url),
+        sleep=sleep,
+    )
 
 
 def rows(database, sql, **params):
@@ -87,7 +96,7 @@ def instagram_resources(database_url, graph, at):
     database = TobyDatabaseResource(url=database_url)
     return default_resources(
         database=database,
-        platform=InstagramPlatformResource(database=database, base_url=graph.server.url),
+        platform=LivePlatformsResource(database=database, instagram_base_url=graph.server.url),
         clock=ClockResource(frozen_at=at.isoformat()),
     )
 
@@ -142,9 +151,7 @@ def test_a_stuck_container_is_resumed_and_a_rejected_token_stops_only_its_brand(
     graph.polls_until_finished = 7  # longer than one tick's 5-minute polling window
     graph.accounts[BRANDS["u1-b1"][0]].token = "EAAG-rotated"  # b1's stored token is now stale
     slept: list[float] = []
-    platform = InstagramPlatform(
-        world, InstagramSettings(base_url=graph.server.url), sleep=slept.append
-    )
+    platform = ig_platform(world, graph, slept.append)
 
     first = publish_due(world, platform, NINE)
     assert first.published == [] and len(first.retrying) == 1 and len(first.failed) == 1
@@ -169,9 +176,7 @@ def test_a_stuck_container_is_resumed_and_a_rejected_token_stops_only_its_brand(
 
 def test_a_failed_capture_is_recorded_and_a_later_one_loses_nothing(world, database_url, graph):
     plan_and_render(world, database_url)
-    platform = InstagramPlatform(
-        world, InstagramSettings(base_url=graph.server.url), sleep=lambda s: None
-    )
+    platform = ig_platform(world, graph, lambda s: None)
     publish_due(world, platform, NINE)
     for ig_id, _ in BRANDS.values():
         media = graph.published_media(ig_id)[0]["id"]
@@ -208,9 +213,7 @@ def published_reels(world, database_url, graph):
 
 
 def live_platform(world, graph):
-    return InstagramPlatform(
-        world, InstagramSettings(base_url=graph.server.url), sleep=lambda s: None
-    )
+    return ig_platform(world, graph, lambda s: None)
 
 
 def snapshots(world):

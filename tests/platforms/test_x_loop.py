@@ -12,21 +12,23 @@ import sqlalchemy as sa
 
 from tests.world import START, build_world
 from toby_pipelines.content.template_generator import TemplateContentGenerator
+from toby_pipelines.credentials.cipher import new_key
+from toby_pipelines.credentials.store import open_store
 from toby_pipelines.loop.measure import capture_snapshots
 from toby_pipelines.loop.plan import fill_buffer
 from toby_pipelines.loop.publish import publish_due
-from toby_pipelines.platforms.tokens import token_variable
-from toby_pipelines.platforms.x.platform import TOKEN_PREFIX, XPlatform
+from toby_pipelines.platforms.x.platform import XPlatform
 from toby_pipelines.storage.platform_state import set_external_id
 
 
 @pytest.fixture
 def world(database, x, monkeypatch):
+    monkeypatch.setenv("TOBY_SECRET_KEY", new_key())  # tokens are stored encrypted with it
     build_world(database, brands_per_user=1)
     with database.transaction() as connection:
         connection.execute(sa.text("UPDATE platform_accounts SET platform = 'x'"))
         set_external_id(connection, "u1-b0", "x", x.user_id)
-    monkeypatch.setenv(token_variable(TOKEN_PREFIX, "u1-b0"), x.token)
+    open_store(database).link("u1-b0", "x", x.token)
     fill_buffer(database, TemplateContentGenerator().generate, START)
     return database
 
@@ -37,7 +39,9 @@ def rows(database, sql):
 
 
 def test_tweets_once_and_measures_in_one_batched_lookup(world, x):
-    platform = XPlatform(world, base_url=x.server.url, sleep=lambda s: None)
+    platform = XPlatform(
+        world, open_store(world).token_for("x"), base_url=x.server.url, sleep=lambda s: None
+    )
     evening = START + dt.timedelta(hours=17)
     for _ in range(2):
         publish_due(world, platform, evening)

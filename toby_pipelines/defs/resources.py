@@ -7,6 +7,7 @@ import os
 import dagster as dg
 
 from toby_pipelines.content.llm_client import DEFAULT_BASE_URL as DEFAULT_LLM_BASE_URL
+from toby_pipelines.credentials.refresh import INSTAGRAM_REFRESH_URL
 from toby_pipelines.platforms.instagram.graph_client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from toby_pipelines.platforms.x.x_client import DEFAULT_BASE_URL as DEFAULT_X_BASE_URL
 from toby_pipelines.resources.clock import ClockResource
@@ -16,9 +17,8 @@ from toby_pipelines.resources.content_generator import (
     TemplateContentGeneratorResource,
 )
 from toby_pipelines.resources.database import TobyDatabaseResource
-from toby_pipelines.resources.instagram import InstagramPlatformResource
+from toby_pipelines.resources.live_platforms import LIVE_PLATFORMS, LivePlatformsResource
 from toby_pipelines.resources.platform import PlatformResource, SimulatedPlatformResource
-from toby_pipelines.resources.x import XPlatformResource
 from toby_pipelines.storage.database import default_database_url
 
 
@@ -29,25 +29,29 @@ def database_resource() -> TobyDatabaseResource:
     return TobyDatabaseResource(url=default_database_url())
 
 
-PLATFORMS = ("simulated", "instagram", "x")
+PLATFORMS = ("simulated", "live", *LIVE_PLATFORMS)
 
 
 def platform_resource(database: TobyDatabaseResource) -> PlatformResource:
-    """TOBY_PLATFORM picks where posts go: the simulated platform (default), Instagram or X."""
+    """TOBY_PLATFORM picks where posts go: the simulated platform (default), or live platforms,
+    each brand's posts to its own account's platform: `live` serves Instagram and X brands
+    together, `instagram` or `x` only that one."""
     choice = os.environ.get("TOBY_PLATFORM", "simulated").strip().lower()
-    if choice == "instagram":
-        return InstagramPlatformResource(
-            database=database,
-            base_url=os.environ.get("TOBY_INSTAGRAM_BASE_URL", DEFAULT_BASE_URL),
-            api_version=os.environ.get("TOBY_INSTAGRAM_API_VERSION", DEFAULT_API_VERSION),
-        )
-    if choice == "x":
-        return XPlatformResource(
-            database=database, base_url=os.environ.get("TOBY_X_BASE_URL", DEFAULT_X_BASE_URL)
-        )
-    if choice != "simulated":
+    if choice not in PLATFORMS:
         raise ValueError(f"TOBY_PLATFORM must be one of {PLATFORMS}, got {choice!r}")
-    return SimulatedPlatformResource(database=database)
+    if choice == "simulated":
+        return SimulatedPlatformResource(database=database)
+    secret = "TOBY_X_CLIENT_SECRET"
+    return LivePlatformsResource(
+        database=database,
+        platforms=list(LIVE_PLATFORMS) if choice == "live" else [choice],
+        instagram_base_url=os.environ.get("TOBY_INSTAGRAM_BASE_URL", DEFAULT_BASE_URL),
+        instagram_api_version=os.environ.get("TOBY_INSTAGRAM_API_VERSION", DEFAULT_API_VERSION),
+        instagram_refresh_url=os.environ.get("TOBY_INSTAGRAM_REFRESH_URL", INSTAGRAM_REFRESH_URL),
+        x_base_url=os.environ.get("TOBY_X_BASE_URL", DEFAULT_X_BASE_URL),
+        x_client_id=os.environ.get("TOBY_X_CLIENT_ID") or None,
+        x_client_secret=dg.EnvVar(secret) if os.environ.get(secret) else None,
+    )
 
 
 GENERATORS = ("template", "llm")

@@ -48,7 +48,11 @@ def run_discovery(
     left due for the next run; a rejected token flags the brand and skips its other scans."""
     with database.engine.connect() as connection:
         settings = {s.user_id: s for s in toby_settings(connection) if s.enabled}
-        brands = [b for b in list_brands(connection) if b.user_id in settings]
+        brands = [
+            b
+            for b in list_brands(connection)
+            if b.user_id in settings and (b.platform or "instagram") == "instagram"
+        ]
         scans = configured_scans(connection, [b.id for b in brands])
         last = last_scanned(connection)
     phase = {b.id: settings[b.user_id].phase for b in brands}

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.platforms.api_errors import AccountBlockedError
 from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.incidents import record_transition
 from toby_pipelines.storage.platform_state import flag_needs_reauth
 
 _WHAT = {
@@ -30,6 +31,17 @@ def flag_account_blocked(
     """Flag the brand's account; True (and one activity line) the first time."""
     if not flag_needs_reauth(connection, brand_id, platform, now, reason=f"{error.kind}: {error}"):
         return False
+    record_transition(
+        connection,
+        subject=f"brand:{brand_id}:{platform}",
+        condition="account",
+        state=error.kind,
+        severity="critical",
+        description=f"{platform.capitalize()} {_WHAT.get(error.kind, _WHAT['blocked'])} of brand"
+        f" {brand_id}: {error}",
+        now=now,
+        user_id=user_id,
+    )
     log_activity(
         connection,
         user_id=user_id,

@@ -1,7 +1,7 @@
 """The publishing platform resources; the simulated platform is the embedded default.
 
 Assets ask for a `PlatformResource`, so any platform that implements the loop's `Platform`
-interface can stand behind them (`InstagramPlatformResource` in `resources/instagram.py`)."""
+interface can stand behind them (`LivePlatformsResource` in `resources/live_platforms.py`)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,28 @@ def create_user(
     )
 
 
+BRAND_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def check_brand_id(brand_id: str) -> str:
+    """Brand ids are slugs (lower-case letters, digits, single hyphens), so no two ids can map
+    to one name anywhere (a file, a variable, a URL): `glow_daily` and `Glow-Daily` are refused
+    rather than folded into `glow-daily`."""
+    if not isinstance(brand_id, str) or not BRAND_ID.match(brand_id):
+        raise ValueError(
+            f"brand id must be lower-case letters and digits joined by single hyphens"
+            f" (like glow-daily), got {brand_id!r}"
+        )
+    return brand_id
+
+
+def owner_of(connection: Connection, brand_id: str) -> str | None:
+    """The user a brand belongs to."""
+    return connection.execute(
+        sa.text("SELECT user_id FROM brands WHERE id = :id"), {"id": brand_id}
+    ).scalar()
+
+
 def create_brand(
     connection: Connection,
     *,
@@ -60,6 +83,7 @@ def create_brand(
     now: dt.datetime,
 ) -> None:
     """Store a brand with whatever Content DNA it has; enabling Toby is what demands a valid one."""
+    check_brand_id(brand_id)
     connection.execute(
         sa.text(
             "INSERT INTO brands (id, user_id, name, niche, tone, topic_buckets, content_examples,"

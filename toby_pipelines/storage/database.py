@@ -24,13 +24,17 @@ _SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f+00:00"
 WRITE_OPTION = "toby_write"
 
 
+def data_dir() -> Path:
+    """Where the embedded default keeps its files: TOBY_DATA_DIR, else data/."""
+    return Path(os.environ.get("TOBY_DATA_DIR", DEFAULT_DATA_DIR))
+
+
 def default_database_url() -> str:
     """The URL Toby uses when none is given: TOBY_DATABASE_URL, else a SQLite file in data/."""
     url = os.environ.get("TOBY_DATABASE_URL")
     if url:
         return url
-    data_dir = Path(os.environ.get("TOBY_DATA_DIR", DEFAULT_DATA_DIR))
-    return f"sqlite:///{data_dir / 'toby.db'}"
+    return f"sqlite:///{data_dir() / 'toby.db'}"
 
 
 def normalize_url(url: str) -> str:
@@ -122,6 +126,11 @@ class Database:
     def __init__(self, url: str | None = None) -> None:
         self.url = normalize_url(url or default_database_url())
         self.engine = create_engine(self.url)
+
+    @property
+    def embedded(self) -> bool:
+        """The embedded default: a SQLite file on this machine."""
+        return self.url.startswith("sqlite")
 
     @property
     def dialect(self) -> str:

@@ -1,7 +1,6 @@
 import dagster as dg
 
 from toby_pipelines.loop.discover import run_discovery
-from toby_pipelines.platforms.instagram.platform import InstagramPlatform
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
@@ -17,11 +16,12 @@ def discovery(
     top posts every 12 (every 20 minutes in the bootstrap week), kept in discovery_findings with
     the brand topic each one is about. A topic that trends among the most-liked findings makes
     strategy_posteriors start a new topic experiment now instead of at the next retest. Needs
-    TOBY_PLATFORM=instagram; with the simulated platform there is nothing to discover."""
+    Instagram (TOBY_PLATFORM=live or instagram); with the simulated platform there is nothing
+    to discover, and X brands are not scanned."""
     live = platform.get()
-    if not isinstance(live, InstagramPlatform):
+    if not getattr(live, "discovers", False):
         return dg.MaterializeResult(
-            metadata={"skipped": dg.MetadataValue.text("discovery needs TOBY_PLATFORM=instagram")}
+            metadata={"skipped": dg.MetadataValue.text("discovery needs Instagram (TOBY_PLATFORM)")}
         )
     summary = run_discovery(database.get(), live.discover, clock.now())
     rows = [(s.brand_id, s.kind, s.target, n) for s, n in summary.scanned]

@@ -1,8 +1,8 @@
 """Instagram behind the loop's Platform interface: each brand publishes and measures with its own
 token on its own account, so one brand's token can never publish to another.
 
-Tokens are read from the environment when a brand first needs one (see `platforms.tokens`), never
-kept in Dagster config, metadata or the activity log. Toby does not render media: a post is
+Tokens come from the encrypted credential store (`token_for`, see `credentials.store`) when a
+brand first needs one in a run, never from Dagster config, metadata or the activity log. Toby does not render media: a post is
 published from the URLs a renderer recorded in `scheduled_posts.media_urls` (a reel's video; a
 carousel's images).
 """
@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 
 from toby_pipelines.discovery.found_media import FoundMedia
-from toby_pipelines.platforms import tokens
 from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.platforms.base import PublishRequest
@@ -47,12 +46,6 @@ from toby_pipelines.storage.platform_state import (
 )
 
 PLATFORM = "instagram"
-TOKEN_PREFIX = "TOBY_INSTAGRAM_TOKEN_"
-
-
-def environment_token(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
-    """The brand's token from TOBY_INSTAGRAM_TOKEN_<BRAND> (see `platforms.tokens`)."""
-    return tokens.environment_token(SERVICE, prefix, brand_id)
 
 
 @dataclass(frozen=True)
@@ -70,8 +63,8 @@ class InstagramPlatform:
     def __init__(
         self,
         database: Database,
+        token_for: Callable[[str], str],
         settings: InstagramSettings = InstagramSettings(),
-        token_for: Callable[[str], str] = environment_token,
         sleep: Sleep = time.sleep,
     ) -> None:
         self.database = database

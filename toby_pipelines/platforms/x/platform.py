@@ -1,5 +1,5 @@
 """X behind the loop's Platform interface: each brand posts and measures with its own token
-(TOBY_X_TOKEN_<BRAND>, an OAuth 2.0 user access token) on its own account
+(an OAuth 2.0 user access token from the encrypted credential store) on its own account
 (platform_accounts.external_id, the X user id). A post's caption is the tweet.
 
 Metrics are looked up in batches of 100: the first tweet asked for in a run fetches every tweet
@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from toby_pipelines.platforms import tokens
 from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import MediaGoneError
 from toby_pipelines.platforms.base import PublishRequest
@@ -29,15 +28,10 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.posts import published_between
 
 PLATFORM = "x"
-TOKEN_PREFIX = "TOBY_X_TOKEN_"
 LOOKBACK = dt.timedelta(days=8)
 UNKNOWN: SnapshotMetrics = dict.fromkeys(
     ("views", "reach", "likes", "comments", "saves", "shares", "follows")
 )
-
-
-def environment_token(brand_id: str, prefix: str = TOKEN_PREFIX) -> str:
-    return tokens.environment_token(SERVICE, prefix, brand_id)
 
 
 class XPlatform:
@@ -46,8 +40,8 @@ class XPlatform:
     def __init__(
         self,
         database: Database,
+        token_for: Callable[[str], str],
         base_url: str = DEFAULT_BASE_URL,
-        token_for: Callable[[str], str] = environment_token,
         sleep: Sleep = time.sleep,
         timeout_seconds: float = 20.0,
         max_rate_limit_wait_seconds: float = 900.0,
