@@ -21,11 +21,13 @@ from toby_pipelines.storage.brands import (
     set_slot_times,
     upsert_platform_account,
 )
+from toby_pipelines.storage.capture_failures import capture_failure_counts
 from toby_pipelines.storage.database import DEFAULT_DATA_DIR, Database, default_database_url
 from toby_pipelines.storage.discovery import add_target
-from toby_pipelines.storage.incidents import record_transition
-from toby_pipelines.storage.platform_state import set_external_id
+from toby_pipelines.storage.incidents import open_conditions, recent_incidents, record_transition
+from toby_pipelines.storage.platform_state import blocked_accounts, set_external_id
 from toby_pipelines.storage.toby_state import UnknownUser, disable_toby, enable_toby, toby_settings
+from toby_pipelines.storage.unit_failures import open_unit_failures
 
 
 def _now() -> dt.datetime:
@@ -180,6 +182,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         brands = list_brands(connection, [args.user])
         drift = active_drift_ratios(connection, _now().date())
         activity = recent_activity(connection, args.user, limit=args.activity)
+        blocked = blocked_accounts(connection)
+        failing = open_unit_failures(connection, args.user)
+        conditions = open_conditions(connection, args.user)
+        incidents = recent_incidents(connection, args.user, limit=5)
+        captures = capture_failure_counts(connection, [b.id for b in brands])
     if not settings:
         print(f"Toby has never been enabled for {args.user}")
         return 0
@@ -192,6 +199,27 @@ def cmd_status(args: argparse.Namespace) -> int:
         overrides = {ct: r for (b, ct), r in drift.items() if b == brand.id}
         note = f" drift override {overrides}" if overrides else ""
         print(f"brand: {brand.name} (@{brand.account_handle}, {brand.followers} followers){note}")
+        why = blocked.get((brand.id, brand.platform or "instagram"))
+        if why:
+            print(f"  needs re-authorization ({why}): toby account-link {brand.id} --token-stdin")
+        retrying, missing = captures.get(brand.id, (0, 0))
+        if retrying or missing:
+            print(f"  metric captures: {retrying} retrying, {missing} missing")
+    for failure in failing:
+        print(
+            f"failing: {failure.stage} for {failure.unit} ({failure.partition_key or 'tick'},"
+            f" {failure.attempts} attempt(s), retried automatically): {failure.reason}"
+        )
+    for subject, condition, state, since in conditions:
+        print(f"open incident: {subject} {condition} {state} since {since:%Y-%m-%d %H:%M}")
+    if incidents:
+        print("recent incidents:")
+    for incident in incidents:
+        print(
+            f"  {incident.created_at:%Y-%m-%d %H:%M} [{incident.severity}] {incident.description}"
+        )
+    if activity:
+        print("recent activity:")
     for row in activity:
         print(f"  {row.created_at:%Y-%m-%d %H:%M} [{row.level}] {row.description}")
     return 0

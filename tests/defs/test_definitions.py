@@ -70,3 +70,20 @@ def test_jobs_schedule_and_sensor():
 def test_buffer_health_check_exists():
     keys = {key.name for key in DEFS.resolve_asset_graph().asset_check_keys}
     assert "buffer_is_healthy" in keys
+
+
+def test_every_job_has_a_freshness_check_and_incidents_have_a_sensor():
+    checks = {(k.asset_key.to_user_string(), k.name) for k in GRAPH.asset_check_keys}
+    for asset in (
+        "content_buffer",
+        "published_posts",
+        "metrics_snapshots",
+        "scored_posts",
+        "brand_baselines",
+        "strategy_posteriors",
+        "discovery",
+    ):
+        assert any(a == asset and "fresh" in name for a, name in checks), asset
+    assert ("metrics_snapshots", "captures_complete") in checks
+    assert DEFS.resolve_sensor_def("toby_freshness_sensor")
+    assert DEFS.resolve_sensor_def("incident_alerts_sensor")

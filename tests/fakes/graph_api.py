@@ -45,6 +45,7 @@ class Account:
 class FakeGraph:
     accounts: dict[str, Account] = field(default_factory=dict)
     insights: dict[str, dict[str, Any]] = field(default_factory=dict)  # media -> metric -> value
+    default_insights: dict[str, Any] = field(default_factory=dict)  # for media not in `insights`
     product_type: dict[str, str] = field(default_factory=dict)  # media -> REELS | FEED
     not_enough_viewers: set[str] = field(default_factory=set)
     unsupported: dict[str, set[str]] = field(default_factory=dict)  # media -> metrics refused
@@ -258,7 +259,7 @@ class FakeGraph:
             )
         if media_id in self.not_enough_viewers:
             return graph_error(10, "(#10) Not enough viewers for the media to show insights")
-        values = self.insights.get(media_id, {})
+        values = self.insights.get(media_id, self.default_insights)
         data = []
         for index, metric in enumerate(metrics):
             if values.get(metric) is None:

@@ -190,6 +190,7 @@ def test_a_failed_capture_is_recorded_and_a_later_one_loses_nothing(world, datab
     assert rows(world, "SELECT COUNT(*) FROM capture_failures WHERE status = 'retrying'")[0][0] == 2
     graph.server.faults.clear()
     graph.server.fail_next("/insights", Reply(500, {"error": {"message": "x", "code": 2, "is_transient": True}}), times=2)  # fmt: skip
+    platform = ig_platform(world, graph, lambda s: None)  # the next run's
     summary = capture_snapshots(world, platform, START.date(), late + dt.timedelta(minutes=5))
     assert len(summary.snapshots) == 2
     assert rows(world, "SELECT COUNT(*) FROM metrics_snapshots WHERE views = 700")[0][0] == 2
@@ -344,3 +345,20 @@ def test_an_api_that_echoes_the_token_puts_it_nowhere(world, database_url, graph
     for text in (stored, events, output.out, output.err):
         assert token not in text
     assert "[redacted]" in stored
+
+
+def test_an_outage_opens_the_platform_circuit_once_and_the_next_run_closes_it(
+    world, database_url, graph
+):
+    published_reels(world, database_url, graph)
+    graph.server.fail_next("/insights", Reply(503, raw=b"Service Unavailable"), times=50)
+    platform = live_platform(world, graph)
+    capture_snapshots(world, platform, START.date(), LATE)
+    assert platform.circuit.is_open
+    # 4 tries of b0's post, then 1 of b1's: the fifth failure in a row opens the circuit.
+    assert sum("/insights" in r.path for r in graph.server.requests) == 5
+    graph.server.faults.clear()
+    capture_snapshots(world, live_platform(world, graph), START.date(), LATE + dt.timedelta(minutes=10))  # fmt: skip
+    assert set(snapshots(world)) == {"u1-b0", "u1-b1"}
+    states = rows(world, "SELECT state FROM incidents WHERE subject = 'platform:instagram' ORDER BY created_at")  # fmt: skip
+    assert [s for (s,) in states] == ["open", "closed"]

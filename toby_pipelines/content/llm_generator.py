@@ -29,6 +29,7 @@ from toby_pipelines.storage.ai_usage import (
     spent_usd_on,
 )
 from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.incidents import record_transition
 
 # Rough prompt size for the pre-call cost estimate: about 4 characters a token.
 CHARS_PER_TOKEN = 4
@@ -153,6 +154,7 @@ class LlmContentGenerator:
         return may_call(tier, is_essential(request.slot_at, now), spent, budget, estimate)
 
     def _record(self, request: GenerationRequest, feature: str, reply: ChatReply) -> None:
+        now = request.requested_at or dt.datetime.now(dt.UTC)
         with self.database.transaction() as connection:
             record_usage(
                 connection,
@@ -163,8 +165,27 @@ class LlmContentGenerator:
                 prompt_tokens=reply.prompt_tokens,
                 completion_tokens=reply.completion_tokens,
                 cost_usd=self.prices.cost_usd(reply.prompt_tokens, reply.completion_tokens),
-                now=request.requested_at or dt.datetime.now(dt.UTC),
+                now=now,
             )
+            spent = spent_usd_on(connection, request.user_id, now.date())
+            budget = daily_budget_usd(connection, request.user_id)
+            tier = budget_tier(spent, budget)
+            if tier >= 2:  # one incident per tier reached per day, not per call
+                record_transition(
+                    connection,
+                    subject=f"user:{request.user_id}",
+                    condition="ai_budget",
+                    state=f"{now.date()} tier {tier}",
+                    severity="critical" if tier >= 4 else "warning",
+                    description=(
+                        f"AI budget tier {tier} reached on {now.date()}: ${spent:.2f} of"
+                        f" ${budget:.2f} spent"
+                        + ("; no more AI calls today" if tier >= 4 else "")
+                        + ("; only posts due within 24 hours" if tier == 3 else "")
+                    ),
+                    now=now,
+                    user_id=request.user_id,
+                )
 
     def _log(self, request: GenerationRequest, seed: str, gate: str, description: str) -> None:
         with self.database.transaction() as connection:

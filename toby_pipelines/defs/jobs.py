@@ -2,13 +2,16 @@
 
 import dagster as dg
 
+from toby_pipelines.defs.freshness import FRESHNESS_CHECKS
 from toby_pipelines.defs.partitions import daily_partitions
 
 TICK_CONCURRENCY_TAG = "toby/tick"
 
 toby_tick_job = dg.define_asset_job(
     "toby_tick_job",
-    selection=dg.AssetSelection.assets("content_buffer", "published_posts"),
+    # Freshness checks run from their own sensor, not inside every run.
+    selection=dg.AssetSelection.assets("content_buffer", "published_posts")
+    - dg.AssetSelection.checks(*FRESHNESS_CHECKS),
     description="Keep every slot of the next days filled, then publish what is due.",
     # dagster.yaml limits runs with this tag to one at a time: ticks never overlap.
     tags={TICK_CONCURRENCY_TAG: "tick"},
@@ -18,13 +21,14 @@ learning_job = dg.define_asset_job(
     "learning_job",
     selection=dg.AssetSelection.assets(
         "metrics_snapshots", "scored_posts", "brand_baselines", "strategy_posteriors"
-    ),
+    )
+    - dg.AssetSelection.checks(*FRESHNESS_CHECKS),
     partitions_def=daily_partitions,
     description="Measure the day's checkpoints, score, update baselines and posteriors, in order.",
 )
 
 discovery_job = dg.define_asset_job(
     "discovery_job",
-    selection=dg.AssetSelection.assets("discovery"),
+    selection=dg.AssetSelection.assets("discovery") - dg.AssetSelection.checks(*FRESHNESS_CHECKS),
     description="Scan the brands' own accounts, competitors and hashtags that are due.",
 )

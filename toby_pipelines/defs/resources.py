@@ -10,6 +10,7 @@ from toby_pipelines.content.llm_client import DEFAULT_BASE_URL as DEFAULT_LLM_BA
 from toby_pipelines.credentials.refresh import INSTAGRAM_REFRESH_URL
 from toby_pipelines.platforms.instagram.graph_client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from toby_pipelines.platforms.x.x_client import DEFAULT_BASE_URL as DEFAULT_X_BASE_URL
+from toby_pipelines.resources.alerts import AlertsResource
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.content_generator import (
     ContentGeneratorResource,
@@ -94,6 +95,10 @@ def default_resources(database: TobyDatabaseResource | None = None, **overrides:
         "clock": ClockResource(),
         "platform": platform_resource(database),
         "content_generator": content_generator_resource(database),
+        # The webhook URL is a secret: Dagster gets the variable's name, never its value.
+        "alerts": AlertsResource(webhook_url=dg.EnvVar("TOBY_ALERT_WEBHOOK_URL"))
+        if os.environ.get("TOBY_ALERT_WEBHOOK_URL")
+        else AlertsResource(),
     }
     resources.update(overrides)
     return resources

@@ -24,6 +24,7 @@ from toby_pipelines.storage.brands import (
 )
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_options_since
+from toby_pipelines.storage.incidents import record_transition
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import filled_slots, insert_toby_post
 from toby_pipelines.storage.toby_state import toby_settings
@@ -161,6 +162,21 @@ def _fill_user(
                     summary.experiments += int(choice.is_experiment)
         summary.brand_health[brand.name] = buffer_health(slots, taken, now)
     summary.health = buffer_health(all_slots, taken, now)
+    critical = summary.health.status == "CRITICAL"
+    with database.transaction() as connection:
+        record_transition(
+            connection,
+            subject=f"user:{settings.user_id}",
+            condition="buffer",
+            state="critical" if critical else "ok",
+            severity="critical" if critical else "info",
+            description=(
+                f"buffer {summary.health.status}: {summary.health.filled_slots}/"
+                f"{summary.health.total_slots} slots of the next 48 hours filled"
+            ),
+            now=now,
+            user_id=settings.user_id,
+        )
     if summary.generated:
         with database.transaction() as connection:
             log_activity(

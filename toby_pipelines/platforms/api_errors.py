@@ -40,6 +40,11 @@ class TransientApiError(ApiError):
     truncated body, or an error the API itself marks transient."""
 
 
+class CircuitOpenError(TransientApiError):
+    """The platform's circuit is open after repeated failures: the call was not made, and
+    retrying within this run would not be either."""
+
+
 class RateLimitedError(ApiError):
     """The API throttled us; nothing is gained by calling before `wait_seconds` have passed."""
 

@@ -12,7 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from toby_pipelines.platforms.api_errors import RateLimitedError, TransientApiError
+from toby_pipelines.platforms.api_errors import (
+    CircuitOpenError,
+    RateLimitedError,
+    TransientApiError,
+)
 
 T = TypeVar("T")
 Sleep = Callable[[float], None]
@@ -48,6 +52,8 @@ def with_retries(
     for attempt in range(1, policy.attempts + 1):
         try:
             return operation()
+        except CircuitOpenError:
+            raise  # nothing is gained by waiting within this run
         except RateLimitedError as error:
             if (
                 attempt == policy.attempts

@@ -123,3 +123,21 @@ def days_with_due_retries(connection: Connection, now: dt.datetime) -> dict[dt.d
         {"now": now},
     )
     return {as_date(r.partition_date): utc(r.due) for r in rows}
+
+
+def capture_failure_counts(
+    connection: Connection, brand_ids: Iterable[str]
+) -> dict[str, tuple[int, int]]:
+    """{brand_id: (captures retrying, captures missing)}."""
+    ids = list(brand_ids)
+    if not ids:
+        return {}
+    rows = connection.execute(
+        sa.text(
+            "SELECT brand_id, SUM(CASE WHEN status = 'retrying' THEN 1 ELSE 0 END) AS retrying,"
+            " SUM(CASE WHEN status = 'missing' THEN 1 ELSE 0 END) AS missing"
+            " FROM capture_failures WHERE brand_id IN :ids GROUP BY brand_id"
+        ).bindparams(sa.bindparam("ids", expanding=True)),
+        {"ids": ids},
+    )
+    return {r.brand_id: (int(r.retrying), int(r.missing)) for r in rows}

@@ -77,6 +77,32 @@ def record_transition(
     return True
 
 
+def current_state(connection: Connection, subject: str, condition: str) -> str | None:
+    return connection.execute(
+        sa.text("SELECT state FROM incident_states WHERE subject = :s AND condition = :c"),
+        {"s": subject, "c": condition},
+    ).scalar()
+
+
+def open_conditions(
+    connection: Connection, user_id: str
+) -> list[tuple[str, str, str, dt.datetime]]:
+    """(subject, condition, state, since) of the user's conditions not in their normal state,
+    and platform-wide ones (an open circuit)."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT s.subject, s.condition, s.state, s.since FROM incident_states s"
+            " WHERE s.state NOT IN ('ok', 'closed') AND s.condition NOT IN ('token_refreshed',"
+            " 'ai_budget') AND (s.subject LIKE 'platform:%' OR s.subject = :user"
+            " OR s.subject IN (SELECT 'brand:' || a.brand_id || ':' || a.platform"
+            " FROM platform_accounts a JOIN brands b ON b.id = a.brand_id WHERE b.user_id = :u))"
+            " ORDER BY s.since"
+        ),
+        {"user": f"user:{user_id}", "u": user_id},
+    )
+    return [(r.subject, r.condition, r.state, utc(r.since)) for r in rows]
+
+
 def _incident(row: sa.Row) -> Incident:
     return Incident(
         row.id,

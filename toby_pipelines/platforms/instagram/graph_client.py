@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from toby_pipelines.platforms.api_errors import ApiError, RateLimitedError, TransientApiError
+from toby_pipelines.platforms.circuit import CircuitBreaker
 from toby_pipelines.platforms.http_json import exchange, json_object
 from toby_pipelines.platforms.instagram.graph_errors import SERVICE, graph_error, usage_percent
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep, with_retries
@@ -40,6 +41,7 @@ class GraphClient:
     transport: httpx.BaseTransport | None = None
     rng: random.Random = field(default_factory=random.Random)
     last_usage_percent: float = 0.0
+    circuit: CircuitBreaker | None = None  # shared by every brand's client of the platform
 
     def __post_init__(self) -> None:
         if not self.access_token:
@@ -83,6 +85,11 @@ class GraphClient:
         raise TransientApiError(SERVICE, f"{path}: more than {MAX_PAGES} pages")
 
     def _send(self, method: str, path: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        if self.circuit is None:
+            return self._exchange(method, path, params)
+        return self.circuit.call(lambda: self._exchange(method, path, params))
+
+    def _exchange(self, method: str, path: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
         if self.last_usage_percent > SLOW_DOWN_ABOVE_PERCENT:
             self.sleep(self.slow_down_seconds)
         # params=None, not {}: an empty mapping would wipe the query of a paging.next URL.

@@ -22,6 +22,7 @@ from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import PermanentApiError
 from toby_pipelines.platforms.base import PublishRequest
 from toby_pipelines.platforms.brand_clients import BrandClients
+from toby_pipelines.platforms.circuit import circuit_for
 from toby_pipelines.platforms.instagram.discovery import competitor_media, hashtag_top_media
 from toby_pipelines.platforms.instagram.graph_client import (
     DEFAULT_API_VERSION,
@@ -71,6 +72,7 @@ class InstagramPlatform:
         self.settings = settings
         self.token_for = token_for
         self.sleep = sleep
+        self.circuit = circuit_for(database, PLATFORM)
         self._clients = BrandClients(self._make_client)
 
     def _make_client(self, brand_id: str) -> GraphClient:
@@ -84,6 +86,7 @@ class InstagramPlatform:
             ),
             slow_down_seconds=self.settings.slow_down_seconds,
             sleep=self.sleep,
+            circuit=self.circuit,
         )
 
     def client(self, brand_id: str) -> GraphClient:

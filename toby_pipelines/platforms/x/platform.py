@@ -21,6 +21,7 @@ from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import MediaGoneError
 from toby_pipelines.platforms.base import PublishRequest
 from toby_pipelines.platforms.brand_clients import BrandClients
+from toby_pipelines.platforms.circuit import circuit_for
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
 from toby_pipelines.platforms.x.tweets import SnapshotMetrics, followers, lookup_metrics, post_tweet
 from toby_pipelines.platforms.x.x_client import DEFAULT_BASE_URL, SERVICE, XClient
@@ -52,6 +53,7 @@ class XPlatform:
         self.sleep = sleep
         self.timeout_seconds = timeout_seconds
         self.max_rate_limit_wait_seconds = max_rate_limit_wait_seconds
+        self.circuit = circuit_for(database, PLATFORM)
         self._clients = BrandClients(self._make_client)
         self._metrics: dict[str, dict[str, SnapshotMetrics]] = {}
         self._gone: dict[str, set[str]] = {}
@@ -63,6 +65,7 @@ class XPlatform:
             timeout=httpx.Timeout(self.timeout_seconds, connect=5.0),
             retry=RetryPolicy(max_rate_limit_wait_seconds=self.max_rate_limit_wait_seconds),
             sleep=self.sleep,
+            circuit=self.circuit,
         )
 
     def client(self, brand_id: str) -> XClient:

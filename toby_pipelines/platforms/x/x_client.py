@@ -23,6 +23,7 @@ from toby_pipelines.platforms.api_errors import (
     TokenExpiredError,
     TransientApiError,
 )
+from toby_pipelines.platforms.circuit import CircuitBreaker
 from toby_pipelines.platforms.http_json import exchange, json_object
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep, with_retries
 
@@ -42,6 +43,7 @@ class XClient:
     transport: httpx.BaseTransport | None = None
     rng: random.Random = field(default_factory=random.Random)
     _reset_at: float | None = None
+    circuit: CircuitBreaker | None = None  # shared by every brand's client of the platform
 
     def __post_init__(self) -> None:
         if not self.bearer_token:
@@ -72,6 +74,17 @@ class XClient:
         path: str,
         params: Mapping[str, Any] | None = None,
         json_body: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        if self.circuit is None:
+            return self._exchange(method, path, params, json_body)
+        return self.circuit.call(lambda: self._exchange(method, path, params, json_body))
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
         if self._reset_at is not None:
             wait = self._reset_at - self.clock()

@@ -1,0 +1,1 @@
+"""Telling people when Toby is in trouble: incidents posted to a chat webhook."""
