@@ -15,6 +15,8 @@ GOOD = {"views": 10, "reach": 8, "likes": 1, "comments": 0, "saves": 0, "shares"
         ({"likes": "lots"}, "post p1: field 'likes' is not a whole number: 'lots'"),
         ({"shares": 2.5}, "post p1: field 'shares' is not a whole number: 2.5"),
         ({"follows": True}, "post p1: field 'follows' is not a whole number: True"),
+        ({"views": 10**13}, "post p1: field 'views' is absurdly large: 10000000000000"),
+        ({"avg_watch_time_ms": -4}, "post p1: field 'avg_watch_time_ms' is negative: -4"),
     ],
 )
 def test_problem_names_post_and_field(change, expected):

@@ -362,3 +362,43 @@ def test_an_outage_opens_the_platform_circuit_once_and_the_next_run_closes_it(
     assert set(snapshots(world)) == {"u1-b0", "u1-b1"}
     states = rows(world, "SELECT state FROM incidents WHERE subject = 'platform:instagram' ORDER BY created_at")  # fmt: skip
     assert [s for (s,) in states] == ["open", "closed"]
+
+
+def test_a_spent_quota_makes_the_post_wait_for_the_window_not_fail(world, database_url, graph):
+    """Defect 9: reaching the 24-hour publishing quota failed the post for good."""
+    plan_and_render(world, database_url)
+    graph.quota_usage = graph.quota_total
+    summary = publish_due(world, live_platform(world, graph), NINE)
+    assert summary.failed == [] and len(summary.retrying) == 2
+    waiting = rows(world, "SELECT status, next_attempt_at FROM scheduled_posts WHERE slot_at = :t", t=NINE)  # fmt: skip
+    assert {s for s, _ in waiting} == {"publishing"}
+    from toby_pipelines.storage.database import utc
+
+    assert {utc(n) for _, n in waiting} == {NINE + dt.timedelta(hours=1)}
+    assert publish_due(world, live_platform(world, graph), NINE + dt.timedelta(minutes=30)).retrying == []  # fmt: skip
+    graph.quota_usage = 0  # the window moved on
+    later = publish_due(world, live_platform(world, graph), NINE + dt.timedelta(hours=1))
+    assert len(later.published) == 2
+
+
+def test_a_refused_token_refresh_flags_only_that_brand(world, database_url, graph, monkeypatch):
+    """A token in its last week is refreshed; when Meta refuses, only that brand stops."""
+    published_reels(world, database_url, graph)
+    with world.transaction() as connection:  # b1's token expires in 3 days, linked long ago
+        connection.execute(
+            sa.text("UPDATE platform_credentials SET expires_at = :e, obtained_at = :o WHERE brand_id = 'u1-b1'"),
+            {"e": dt.datetime.now(dt.UTC) + dt.timedelta(days=3), "o": dt.datetime.now(dt.UTC) - dt.timedelta(days=57)},
+        )  # fmt: skip
+    graph.accounts[BRANDS["u1-b1"][0]].token = "EAAG-revoked-elsewhere"  # so the refresh fails
+    database = TobyDatabaseResource(url=database_url)
+    resource = LivePlatformsResource(
+        database=database,
+        platforms=["instagram"],
+        instagram_base_url=graph.server.url,
+        instagram_refresh_url=graph.server.url,
+    )
+    capture_snapshots(world, resource.get(), START.date(), LATE)
+    assert set(snapshots(world)) == {"u1-b0"}
+    flagged = rows(world, "SELECT brand_id FROM platform_accounts WHERE needs_reauth_since IS NOT NULL")  # fmt: skip
+    assert flagged == [("u1-b1",)]
+    assert any("/refresh_access_token" in r.path for r in graph.server.requests)
