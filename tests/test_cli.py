@@ -139,3 +139,30 @@ def test_account_link_reads_the_token_from_stdin_and_stores_it_encrypted(
         toby("account-link", "glow-daily", "--account-id", "1", "--token", token)
     code, text = toby.add_brand("Glow_Daily", "ana")
     assert code == 2 and "'Glow_Daily'" in text
+
+
+def test_status_shows_blocked_accounts_failures_and_incidents(tmp_path, capsys):
+    import datetime as dt
+
+    from toby_pipelines.loop.isolation import FailedUnit, settle_units
+    from toby_pipelines.loop.reauthorization import flag_account_blocked
+    from toby_pipelines.platforms.api_errors import TokenExpiredError
+    from toby_pipelines.storage.database import Database
+
+    toby = Toby(tmp_path, capsys)
+    toby("user-add", "ana", "--email", "ana@example.com")
+    toby.add_brand("glow", "ana")
+    toby("enable", "ana")
+    database = Database(toby.url)
+    now = dt.datetime.now(dt.UTC)
+    with database.transaction() as connection:
+        flag_account_blocked(connection, "ana", "glow", "instagram",
+                             TokenExpiredError("instagram", "Session has expired"), now)  # fmt: skip
+    settle_units(database, stage="strategy_posteriors", partition_key="2026-11-23", succeeded={},
+                 failed=[FailedUnit("ana", "ana", "ValueError: bad evidence")], now=now)  # fmt: skip
+    code, text = toby("status", "ana")
+    assert code == 0
+    assert "needs re-authorization (token_rejected: instagram: Session has expired)" in text
+    assert "failing: strategy_posteriors for ana (2026-11-23, 1 attempt(s)" in text
+    assert "open incident: brand:glow:instagram account token_rejected" in text
+    assert "open incident: user:ana strategy_posteriors:ana failing" in text

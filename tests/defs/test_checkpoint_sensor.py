@@ -65,3 +65,22 @@ def test_pages_through_many_days(published, database_url, monkeypatch):
 def test_publish_due_is_a_no_op_without_due_posts(published, database_url):
     platform = resources_for(database_url, START)["platform"].get()
     assert publish_due(published, platform, START).published == []
+
+
+def test_failed_captures_are_asked_for_again_when_their_retry_is_due(published, database_url):
+    from toby_pipelines.storage.capture_failures import record_capture_failure
+
+    nine = START + dt.timedelta(hours=9)
+    failed_at = START + dt.timedelta(hours=15, minutes=1)
+    with published.transaction() as connection:
+        record_capture_failure(
+            connection, post_id="u1-b0:reel:20260302T0900Z", checkpoint="6h",
+            checkpoint_at=nine + dt.timedelta(hours=6), day=START.date(), brand_id="u1-b0",
+            reason="instagram: server error (HTTP 503)", give_up_at=nine + dt.timedelta(hours=12),
+            now=failed_at,
+        )  # fmt: skip
+    cursor = failed_at.isoformat()  # the checkpoint itself was already requested
+    assert evaluate(database_url, failed_at + dt.timedelta(minutes=2), cursor).run_requests == []
+    due = evaluate(database_url, failed_at + dt.timedelta(minutes=6), cursor)
+    [request] = due.run_requests
+    assert request.partition_key == "2026-03-02" and "@retry@" in request.run_key
