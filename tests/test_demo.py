@@ -4,9 +4,11 @@ higher than its first on the simulated audience, for every brand and content typ
 import json
 
 from toby_pipelines.cli import main
+from toby_pipelines.storage.database import PROJECT_ROOT
 
 
-def test_demo_learns_and_writes_its_report(tmp_path, capsys):
+def test_demo_learns_and_writes_its_report(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TOBY_DATA_DIR", str(tmp_path / "data"))  # the embedded media store
     report_path = tmp_path / "demo-report.json"
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert main(["--database-url", url, "demo", "--days", "30", "--report", str(report_path)]) == 0
@@ -26,3 +28,23 @@ def test_demo_learns_and_writes_its_report(tmp_path, capsys):
         assert row["buffer_health"] == "HEALTHY"
     printed = capsys.readouterr().out
     assert "week 1" in printed and "Healthy College" in printed
+    # The media of every post due on the last simulated day are rendered and listed.
+    posts = report["posts"]
+    assert {"post_id", "brand_id", "content_type", "title", "caption", "media"} <= set(posts[0])
+    last_day = report["end"][:10]
+    due_last = [p for p in posts if p["slot_at"][:10] == last_day]
+    assert len(due_last) == 16  # two brands x (6 reels + 2 carousels)
+    for post in due_last:
+        media = post["media"]
+        assert media, post["post_id"]
+        for item in media:
+            path = PROJECT_ROOT / item["path"]
+            assert path.is_file() and str(tmp_path) in str(path.resolve())
+        if post["content_type"] == "reel":
+            [video] = media
+            assert (video["kind"], video["width"], video["height"]) == ("video", 1080, 1920)
+            assert 6 <= video["duration_s"] <= 20
+        else:
+            assert 2 <= len(media) <= 10
+            assert {(m["kind"], m["width"], m["height"]) for m in media} == {("image", 1080, 1350)}
+    assert all(p["media"] == [] for p in posts if p["slot_at"][:10] < last_day)

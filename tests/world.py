@@ -9,6 +9,7 @@ import dagster as dg
 from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
+from toby_pipelines.resources.media import MediaResource
 from toby_pipelines.resources.platform import SimulatedPlatformResource
 from toby_pipelines.simulation.driver import SimulationDriver, event_times
 from toby_pipelines.storage.brands import (
@@ -54,7 +55,10 @@ def resources_for(url: str, at: dt.datetime, audience: str | None = None) -> dic
         database=database, **({"audience": audience} if audience else {})
     )
     return default_resources(
-        database=database, platform=platform, clock=ClockResource(frozen_at=at.isoformat())
+        database=database,
+        platform=platform,
+        clock=ClockResource(frozen_at=at.isoformat()),
+        media=MediaResource(render=False),  # media are tested in tests/media
     )
 
 

@@ -229,7 +229,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from toby_pipelines.simulation.demo import fresh_sqlite_url, run_demo
 
     url = args.database_url or fresh_sqlite_url(DEFAULT_DATA_DIR / "demo.db")
-    run_demo(url, days=args.days, report_path=Path(args.report), seed=args.seed)
+    run_demo(
+        url,
+        days=args.days,
+        report_path=Path(args.report),
+        seed=args.seed,
+        render_all=args.render_all,
+    )
     return 0
 
 
@@ -328,6 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=30)
     demo.add_argument("--report", default="demo-report.json")
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--render-all",
+        action="store_true",
+        help="render every post's media (default: only the posts due on the last day)",
+    )
     demo.set_defaults(run=cmd_demo)
 
     simulate = sub.add_parser(

@@ -25,6 +25,7 @@ from toby_pipelines.loop.plan import fill_buffer
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.content_generator import LlmContentGeneratorResource
 from toby_pipelines.resources.database import TobyDatabaseResource
+from toby_pipelines.resources.media import MediaResource
 
 KEY = "sk-test-secret-key"
 PRICES = Prices(0.28, 0.42)
@@ -143,6 +144,7 @@ def test_the_asset_reports_how_posts_were_written_and_never_the_key(
     resources = default_resources(
         database=database,
         clock=ClockResource(frozen_at=START.isoformat()),
+        media=MediaResource(render=False),
         content_generator=LlmContentGeneratorResource(
             database=database,
             api_key=dg.EnvVar("TOBY_LLM_API_KEY"),

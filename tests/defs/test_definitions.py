@@ -23,6 +23,7 @@ def test_asset_keys():
         "brand_baselines",
         "strategy_posteriors",
         "content_buffer",
+        "post_media",
         "published_posts",
         "discovery",
     }
@@ -35,7 +36,8 @@ def test_lineage():
     assert parents("strategy_posteriors") == {"scored_posts", "discovery"}
     assert parents("discovery") == set()
     assert parents("content_buffer") == {"strategy_posteriors", "brand_baselines"}
-    assert parents("published_posts") == {"content_buffer"}
+    assert parents("post_media") == {"content_buffer"}
+    assert parents("published_posts") == {"post_media"}
 
 
 def test_scored_posts_reads_yesterdays_baseline_window():

@@ -12,6 +12,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from tests.fakes.http_server import LocalServer, Reply, Request
 
 VERSION = "v25.0"
@@ -67,6 +69,10 @@ class FakeGraph:
     failing_containers: int = 0
     container_error: str = "Error: Media upload has failed with error code 2207026"
     refreshes: int = 0
+    # Fetch every video_url / image_url when a container is made, as Instagram does: a URL it
+    # cannot download fails the container request (code 9004, subcode 2207052).
+    fetch_media: bool = False
+    fetched: dict[str, bytes] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(9000))
 
     def add_account(self, ig_user_id: str, token: str, followers: int = 1000) -> Account:
@@ -176,6 +182,16 @@ class FakeGraph:
                 )
             return Reply(200, body)
         if edge == "media" and request.method == "POST":
+            url = request.params.get("video_url") or request.params.get("image_url")
+            if self.fetch_media and url:
+                try:
+                    response = httpx.get(url, timeout=5)
+                    response.raise_for_status()
+                    self.fetched[url] = response.content
+                except httpx.HTTPError:
+                    return graph_error(
+                        9004, "(#9004) Media download has failed.", error_subcode=2207052
+                    )
             container = str(next(self._ids))
             self.containers[container] = {
                 "owner": account.ig_user_id,

@@ -29,6 +29,7 @@ from toby_pipelines.platforms.instagram.platform import InstagramPlatform, Insta
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.live_platforms import LivePlatformsResource
+from toby_pipelines.resources.media import MediaResource
 from toby_pipelines.storage.platform_state import set_external_id, set_media_urls
 
 DEFS = load_defs()
@@ -80,6 +81,7 @@ def plan_and_render(database, database_url):
         resources=default_resources(
             database=TobyDatabaseResource(url=database_url),
             clock=ClockResource(frozen_at=START.isoformat()),
+            media=MediaResource(render=False),
         ),
         instance=dg.DagsterInstance.ephemeral(),
     )
@@ -98,6 +100,7 @@ def instagram_resources(database_url, graph, at):
         database=database,
         platform=LivePlatformsResource(database=database, instagram_base_url=graph.server.url),
         clock=ClockResource(frozen_at=at.isoformat()),
+        media=MediaResource(render=False),  # hosted URLs are set by hand here
     )
 
 

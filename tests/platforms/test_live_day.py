@@ -29,6 +29,7 @@ from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.live_platforms import LivePlatformsResource
+from toby_pipelines.resources.media import MediaResource
 from toby_pipelines.storage.platform_state import set_media_urls
 
 DEFS = load_defs()
@@ -72,6 +73,7 @@ def resources(database_url, graph, when):
             database=database, platforms=["instagram"], instagram_base_url=graph.server.url
         ),
         clock=ClockResource(frozen_at=when.isoformat()),
+        media=MediaResource(render=False),  # hosted URLs are set by hand here
     )
 
 
@@ -87,6 +89,7 @@ def test_a_live_day_with_an_expired_token_a_deleted_media_and_a_lost_answer(
         resources=default_resources(
             database=TobyDatabaseResource(url=database_url),
             clock=ClockResource(frozen_at=START.isoformat()),
+            media=MediaResource(render=False),
         ),
         instance=dg.DagsterInstance.ephemeral(),
     )

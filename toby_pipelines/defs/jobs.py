@@ -10,9 +10,10 @@ TICK_CONCURRENCY_TAG = "toby/tick"
 toby_tick_job = dg.define_asset_job(
     "toby_tick_job",
     # Freshness checks run from their own sensor, not inside every run.
-    selection=dg.AssetSelection.assets("content_buffer", "published_posts")
+    selection=dg.AssetSelection.assets("content_buffer", "post_media", "published_posts")
     - dg.AssetSelection.checks(*FRESHNESS_CHECKS),
-    description="Keep every slot of the next days filled, then publish what is due.",
+    description="Keep every slot of the next days filled, render what is due soon, then publish"
+    " what is due.",
     # dagster.yaml limits runs with this tag to one at a time: ticks never overlap.
     tags={TICK_CONCURRENCY_TAG: "tick"},
 )

@@ -19,6 +19,8 @@ from toby_pipelines.resources.content_generator import (
 )
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.live_platforms import LIVE_PLATFORMS, LivePlatformsResource
+from toby_pipelines.resources.media import DEFAULT_BASE_URL as DEFAULT_MEDIA_URL
+from toby_pipelines.resources.media import MediaResource
 from toby_pipelines.resources.platform import PlatformResource, SimulatedPlatformResource
 from toby_pipelines.storage.database import default_database_url
 
@@ -88,6 +90,20 @@ def content_generator_resource(database: TobyDatabaseResource) -> ContentGenerat
     return TemplateContentGeneratorResource()
 
 
+def media_resource() -> MediaResource:
+    """TOBY_MEDIA_STORE picks where rendered media are hosted: a local directory (default,
+    served by `make dev` at TOBY_MEDIA_BASE_URL) or s3 (TOBY_MEDIA_BUCKET, TOBY_MEDIA_ENDPOINT_URL,
+    TOBY_MEDIA_PUBLIC_BASE_URL; AWS credentials from boto3's usual variables)."""
+    return MediaResource(
+        store=os.environ.get("TOBY_MEDIA_STORE", "local").strip().lower(),
+        base_url=os.environ.get("TOBY_MEDIA_BASE_URL", DEFAULT_MEDIA_URL),
+        bucket=os.environ.get("TOBY_MEDIA_BUCKET") or None,
+        endpoint_url=os.environ.get("TOBY_MEDIA_ENDPOINT_URL") or None,
+        region=os.environ.get("AWS_REGION") or None,
+        public_base_url=os.environ.get("TOBY_MEDIA_PUBLIC_BASE_URL") or None,
+    )
+
+
 def default_resources(database: TobyDatabaseResource | None = None, **overrides: object) -> dict:
     database = database or database_resource()
     resources = {
@@ -95,6 +111,7 @@ def default_resources(database: TobyDatabaseResource | None = None, **overrides:
         "clock": ClockResource(),
         "platform": platform_resource(database),
         "content_generator": content_generator_resource(database),
+        "media": media_resource(),
         # The webhook URL is a secret: Dagster gets the variable's name, never its value.
         "alerts": AlertsResource(webhook_url=dg.EnvVar("TOBY_ALERT_WEBHOOK_URL"))
         if os.environ.get("TOBY_ALERT_WEBHOOK_URL")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from statistics import mean
 from typing import Any
 
@@ -11,7 +13,8 @@ import sqlalchemy as sa
 from toby_pipelines.buffer.health import buffer_health
 from toby_pipelines.buffer.slots import slots_in_window
 from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
-from toby_pipelines.storage.database import Database, utc
+from toby_pipelines.storage.database import PROJECT_ROOT, Database, utc
+from toby_pipelines.storage.media import media_of
 from toby_pipelines.storage.posts import filled_slots
 
 
@@ -96,6 +99,41 @@ def build_report(
         "end": now.isoformat(),
         "rows": rows,
     }
+
+
+def posts_with_media(database: Database, media_root: Path) -> list[dict[str, Any]]:
+    """Every post with its rendered media (an empty list for a post not rendered): each file's
+    path relative to the project root, kind, size and, for video, duration."""
+    with database.engine.connect() as connection:
+        posts = connection.execute(
+            sa.text(
+                "SELECT id, brand_id, content_type, title, caption, slot_at, status"
+                " FROM scheduled_posts ORDER BY slot_at, id"
+            )
+        ).all()
+        media = media_of(connection)
+    return [
+        {
+            "post_id": p.id,
+            "brand_id": p.brand_id,
+            "content_type": p.content_type,
+            "title": p.title,
+            "caption": p.caption,
+            "slot_at": utc(p.slot_at).isoformat(),
+            "status": p.status,
+            "media": [
+                {
+                    "path": os.path.relpath(media_root / m.media_key / m.name, PROJECT_ROOT),
+                    "kind": m.kind,
+                    "width": m.width,
+                    "height": m.height,
+                    **({"duration_s": m.duration_s} if m.kind == "video" else {}),
+                }
+                for m in media.get(p.id, [])
+            ],
+        }
+        for p in posts
+    ]
 
 
 def format_report(report: dict[str, Any]) -> str:

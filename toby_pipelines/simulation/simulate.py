@@ -15,6 +15,7 @@ from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.defs.resources import default_resources
 from toby_pipelines.platforms.audiences import load_audience
 from toby_pipelines.resources.database import TobyDatabaseResource
+from toby_pipelines.resources.media import MediaResource
 from toby_pipelines.resources.platform import DEFAULT_AUDIENCE, SimulatedPlatformResource
 from toby_pipelines.simulation.driver import SimulationDriver, event_times, with_clock
 from toby_pipelines.simulation.progress import ProgressBar
@@ -48,7 +49,10 @@ def run_simulation(
     start = today - dt.timedelta(days=total_days)
     database = TobyDatabaseResource(url=database_url)
     platform = SimulatedPlatformResource(database=database, audience=audience, seed=seed)
-    base = default_resources(database=database, platform=platform)
+    # A learning simulation: rendering every post's media would only cost time.
+    base = default_resources(
+        database=database, platform=platform, media=MediaResource(render=False)
+    )
     create_users(database.get(), scenario, start)
     driver = SimulationDriver(
         load_defs(), dg.DagsterInstance.ephemeral(), lambda at: with_clock(base, at)

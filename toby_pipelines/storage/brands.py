@@ -73,6 +73,12 @@ def owner_of(connection: Connection, brand_id: str) -> str | None:
     ).scalar()
 
 
+def owner_of_post(connection: Connection, post_id: str) -> str | None:
+    return connection.execute(
+        sa.text("SELECT user_id FROM scheduled_posts WHERE id = :id"), {"id": post_id}
+    ).scalar()
+
+
 def create_brand(
     connection: Connection,
     *,

@@ -8,7 +8,7 @@ from toby_pipelines.resources.platform import PlatformResource
 
 
 @dg.asset(
-    deps=["content_buffer"],
+    deps=["post_media"],
     group_name="publishing",
     kinds={"python", "sql"},
     owners=["team:toby"],
