@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup demo simulate bench-learning test lint format dev check-defs clean
+.PHONY: setup demo simulate bench-learning bench-media test lint format dev check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,10 @@ simulate: setup
 bench-learning: setup
 	$(BIN)/python -m toby_pipelines.benchmark --seeds $(or $(SEEDS),200)
 
+# Rendering speed and memory per visual style on one core, against a naive renderer.
+bench-media: setup
+	$(BIN)/python -m toby_pipelines.media.benchmark
+
 test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -44,8 +48,11 @@ lint: setup
 format: setup
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
+# The Dagster UI, and the embedded media store served at http://127.0.0.1:8090 (TOBY_MEDIA_BASE_URL).
 dev: setup
-	$(BIN)/dagster dev -w workspace.yaml
+	mkdir -p $${TOBY_DATA_DIR:-data}/media
+	$(BIN)/python -m http.server 8090 --bind 127.0.0.1 --directory $${TOBY_DATA_DIR:-data}/media \
+		> /dev/null 2>&1 & trap 'kill $$!' EXIT; $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) data demo-report.json simulation-report.json

@@ -48,3 +48,8 @@ def test_demo_learns_and_writes_its_report(tmp_path, capsys, monkeypatch):
             assert 2 <= len(media) <= 10
             assert {(m["kind"], m["width"], m["height"]) for m in media} == {("image", 1080, 1350)}
     assert all(p["media"] == [] for p in posts if p["slot_at"][:10] < last_day)
+    # Text that does not repeat: at least 95% distinct titles per brand, no repeated caption.
+    for brand in {p["brand_id"] for p in posts}:
+        mine = [p for p in posts if p["brand_id"] == brand]
+        assert len({p["title"] for p in mine}) >= 0.95 * len(mine), brand
+        assert len({p["caption"] for p in mine}) == len(mine), brand

@@ -23,6 +23,8 @@ class GenerationRequest:
     brand_id: str = ""
     slot_at: dt.datetime | None = None
     requested_at: dt.datetime | None = None
+    # The brand's titles of the last weeks: a new post should not repeat one.
+    avoid_titles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

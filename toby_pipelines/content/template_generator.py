@@ -1,7 +1,10 @@
 """The embedded content generator: real titles and lines from templates, no API key needed.
 
 It writes from the brand's Content DNA (niche, tone, topic) in the chosen personality, hook and
-title format, so every post reads differently for each strategy Toby tries.
+title format, so every post reads differently for each strategy Toby tries. Each title format
+has several phrasings and angles (hundreds of titles per format and topic), and a title the
+brand already used (`GenerationRequest.avoid_titles`) is not written again while another is
+left: X refuses duplicate posts and Instagram demotes them.
 """
 
 from __future__ import annotations
@@ -11,11 +14,58 @@ import hashlib
 from toby_pipelines.content.generated_post import GeneratedPost, GenerationRequest
 
 _TITLES = {
-    "how_x_does_y": "How {topic} Quietly Changes Your {outcome}",
-    "number_one_mistake": "The #1 Mistake People Make With {topic}",
-    "why_experts_say": "Why Experts Say {topic} Matters More Than You Think",
-    "n_things": "{count} Things About {topic} Nobody Told You",
+    "how_x_does_y": (
+        "How {topic} Quietly Changes Your {outcome}",
+        "How {topic} Shapes Your {outcome} {angle}",
+        "How Better {topic} Can Lift Your {outcome} {angle}",
+        "How {topic} Connects to Your {outcome}, Explained",
+        "How Small {topic} Changes Add Up for Your {outcome} {angle}",
+        "How {topic} Works on Your {outcome}: What to Know {angle}",
+    ),
+    "number_one_mistake": (
+        "The #1 Mistake People Make With {topic}",
+        "The #1 {topic} Mistake {angle}",
+        "The Biggest {topic} Mistake Hurting Your {outcome}",
+        "Stop Making This {topic} Mistake {angle}",
+        "The {topic} Mistake That Costs You {outcome} {angle}",
+        "One {topic} Mistake to Drop {angle}",
+    ),
+    "why_experts_say": (
+        "Why Experts Say {topic} Matters More Than You Think",
+        "Why Experts Put {topic} First {angle}",
+        "Why Experts Link {topic} to Your {outcome}",
+        "Why Experts Keep Talking About {topic} {angle}",
+        "Why {topic} Matters for Your {outcome}, According to Experts",
+        "Why Experts Rethink {topic} {angle}",
+    ),
+    "n_things": (
+        "{count} Things About {topic} Nobody Told You",
+        "{count} {topic} Facts {angle}",
+        "{count} Ways {topic} Affects Your {outcome}",
+        "{count} {topic} Habits Worth Trying {angle}",
+        "{count} Signs Your {topic} Needs Attention {angle}",
+        "{count} Simple {topic} Wins for Better {outcome}",
+    ),
 }
+_ANGLES = (
+    "This Week",
+    "After 30",
+    "Before Bed",
+    "at Work",
+    "on Busy Days",
+    "in Winter",
+    "in Summer",
+    "for Beginners",
+    "for Parents",
+    "for Students",
+    "on Weekends",
+    "in 5 Minutes",
+    "Without Apps",
+    "on a Budget",
+    "After a Bad Night",
+    "Starting Today",
+)
+_ATTEMPTS = 200
 _HOOKS = {
     "question": "Did you know {topic} could be the reason you feel off lately?",
     "myth_buster": "Everyone says {topic} doesn't matter. That's a myth.",
@@ -34,7 +84,7 @@ _VOICE = {
     "compare": "Side by side, the difference is clear.",
     "protocol": "Follow this routine for seven days.",
 }
-_OUTCOMES = ("Energy", "Sleep", "Focus", "Mood", "Digestion")
+_OUTCOMES = ("Energy", "Sleep", "Focus", "Mood", "Digestion", "Recovery", "Stress", "Skin")
 _TIPS = (
     "Start small with {topic} and repeat it daily for a week.",
     "Track one change in {topic} and notice how you feel.",
@@ -49,17 +99,29 @@ def _pick(seed: str, choices: tuple[str, ...]) -> str:
     return choices[digest % len(choices)]
 
 
+def _values(seed: str, topic: str) -> dict:
+    return {
+        "topic": topic,
+        "outcome": _pick(seed + "outcome", _OUTCOMES),
+        "angle": _pick(seed + "angle", _ANGLES),
+        "count": 3 + int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 5,
+        "percent": 55 + int(hashlib.sha256((seed + "p").encode()).hexdigest(), 16) % 35,
+    }
+
+
 class TemplateContentGenerator:
     def generate(self, request: GenerationRequest, seed: str) -> GeneratedPost:
         topic = request.topic_bucket.replace("_", " ")
         topic_title = topic.title()
-        values = {
-            "topic": topic,
-            "outcome": _pick(seed + "outcome", _OUTCOMES),
-            "count": 3 + int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 5,
-            "percent": 55 + int(hashlib.sha256((seed + "p").encode()).hexdigest(), 16) % 35,
-        }
-        title = _TITLES[request.title_format].format(**{**values, "topic": topic_title})
+        # The first variant whose title the brand has not used yet (the same seed, the same
+        # title, when nothing is to be avoided: a re-run writes the same post).
+        for attempt in range(_ATTEMPTS):
+            variant = seed if attempt == 0 else f"{seed}#{attempt}"
+            values = _values(variant, topic)
+            phrasing = _pick(variant + "title", _TITLES[request.title_format])
+            title = phrasing.format(**{**values, "topic": topic_title}).strip()
+            if title not in request.avoid_titles:
+                break
         hook = _HOOKS[request.hook_strategy].format(**values)
         lines = [
             hook,

@@ -26,13 +26,15 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_options_since
 from toby_pipelines.storage.incidents import record_transition
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
-from toby_pipelines.storage.posts import filled_slots, insert_toby_post
+from toby_pipelines.storage.posts import filled_slots, insert_toby_post, titles_since
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
 from toby_pipelines.strategy.experiments import turns
 from toby_pipelines.strategy.selection import choose_strategy
 
 Generate = Callable[[GenerationRequest, str], GeneratedPost]
+# How far back a brand's titles are not repeated.
+TITLE_MEMORY = dt.timedelta(days=90)
 
 
 @dataclass
@@ -80,13 +82,14 @@ def fill_buffer(
         drift_ratios = active_drift_ratios(connection, now.date())
         horizon = max((s.buffer_days for s in users), default=0)
         taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
+        titles = titles_since(connection, now - TITLE_MEMORY)
     results = []
     for settings in users:
         summary = UserBuffer(settings.user_id)
         try:
             _fill_user(
                 database, generate, now, seed, settings, summary, brands, slot_times, posteriors,
-                resting, running, planned, overrides, drift_ratios, taken,
+                resting, running, planned, overrides, drift_ratios, taken, titles,
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone
             summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
@@ -104,7 +107,7 @@ def fill_buffer(
 
 def _fill_user(
     database, generate, now, seed, settings, summary, brands, slot_times, posteriors, resting,
-    running, planned, overrides, drift_ratios, taken,
+    running, planned, overrides, drift_ratios, taken, titles,
 ) -> None:  # fmt: skip
     end = now + dt.timedelta(days=settings.buffer_days)
     all_slots: list[Slot] = []
@@ -140,6 +143,7 @@ def _fill_user(
                 brand_id=brand.id,
                 slot_at=slot.at,
                 requested_at=now,
+                avoid_titles=frozenset(titles.setdefault(brand.id, set())),
                 **choice.options,
             )
             post = generate(request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}")
@@ -157,6 +161,7 @@ def _fill_user(
                     generator=post.source,
                 ):
                     taken.add(slot)
+                    titles[brand.id].add(post.title)
                     planned.setdefault(key, []).append((slot.at.date(), choice.options))
                     summary.generated += 1
                     summary.experiments += int(choice.is_experiment)

@@ -60,6 +60,21 @@ def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -
     return {Slot(utc(row.slot_at), row.brand_id, row.content_type) for row in rows}
 
 
+def titles_since(connection: Connection, since: dt.datetime) -> dict[str, set[str]]:
+    """{brand_id: titles of its posts with a slot from `since` on}."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT brand_id, title FROM scheduled_posts WHERE slot_at >= :since"
+            " AND title IS NOT NULL"
+        ),
+        {"since": since},
+    )
+    result: dict[str, set[str]] = {}
+    for row in rows:
+        result.setdefault(row.brand_id, set()).add(row.title)
+    return result
+
+
 def tag_options(row: Any) -> dict[str, str]:
     """A post's chosen option per dimension, from a row holding the tag columns."""
     return {dimension: getattr(row, dimension) for dimension in DIMENSIONS}
