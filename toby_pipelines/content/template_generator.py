@@ -2,7 +2,8 @@
 
 It writes from the brand's Content DNA (niche, tone, topic) in the chosen personality, hook and
 title format, so every post reads differently for each strategy Toby tries. Each title format
-has several phrasings and angles (hundreds of titles per format and topic), and a title the
+has six phrasings, most with an angle (16) and an outcome (8): hundreds of titles per format
+and topic, and a title the
 brand already used (`GenerationRequest.avoid_titles`) is not written again while another is
 left: X refuses duplicate posts and Instagram demotes them.
 """
@@ -18,33 +19,33 @@ _TITLES = {
         "How {topic} Quietly Changes Your {outcome}",
         "How {topic} Shapes Your {outcome} {angle}",
         "How Better {topic} Can Lift Your {outcome} {angle}",
-        "How {topic} Connects to Your {outcome}, Explained",
-        "How Small {topic} Changes Add Up for Your {outcome} {angle}",
+        "How {topic} Connects to Your {outcome} {angle}",
+        "How Small {topic} Changes Add Up {angle}",
         "How {topic} Works on Your {outcome}: What to Know {angle}",
     ),
     "number_one_mistake": (
         "The #1 Mistake People Make With {topic}",
         "The #1 {topic} Mistake {angle}",
-        "The Biggest {topic} Mistake Hurting Your {outcome}",
+        "The Biggest {topic} Mistake Hurting Your {outcome} {angle}",
         "Stop Making This {topic} Mistake {angle}",
         "The {topic} Mistake That Costs You {outcome} {angle}",
-        "One {topic} Mistake to Drop {angle}",
+        "One {topic} Mistake to Drop for Better {outcome} {angle}",
     ),
     "why_experts_say": (
         "Why Experts Say {topic} Matters More Than You Think",
         "Why Experts Put {topic} First {angle}",
-        "Why Experts Link {topic} to Your {outcome}",
+        "Why Experts Link {topic} to Your {outcome} {angle}",
         "Why Experts Keep Talking About {topic} {angle}",
-        "Why {topic} Matters for Your {outcome}, According to Experts",
-        "Why Experts Rethink {topic} {angle}",
+        "Why {topic} Matters for Your {outcome} {angle}, According to Experts",
+        "Why Experts Rethink {topic} and {outcome} {angle}",
     ),
     "n_things": (
         "{count} Things About {topic} Nobody Told You",
         "{count} {topic} Facts {angle}",
-        "{count} Ways {topic} Affects Your {outcome}",
+        "{count} Ways {topic} Affects Your {outcome} {angle}",
         "{count} {topic} Habits Worth Trying {angle}",
         "{count} Signs Your {topic} Needs Attention {angle}",
-        "{count} Simple {topic} Wins for Better {outcome}",
+        "{count} Simple {topic} Wins for Better {outcome} {angle}",
     ),
 }
 _ANGLES = (

@@ -101,6 +101,13 @@ def media_resource() -> MediaResource:
         endpoint_url=os.environ.get("TOBY_MEDIA_ENDPOINT_URL") or None,
         region=os.environ.get("AWS_REGION") or None,
         public_base_url=os.environ.get("TOBY_MEDIA_PUBLIC_BASE_URL") or None,
+        image_base_url=os.environ.get("TOBY_IMAGE_BASE_URL") or None,
+        image_model=os.environ.get("TOBY_IMAGE_MODEL") or None,
+        # The key is a secret: Dagster gets the variable's name, never its value.
+        image_api_key=dg.EnvVar("TOBY_IMAGE_API_KEY")
+        if os.environ.get("TOBY_IMAGE_API_KEY")
+        else None,
+        image_price_usd=float(os.environ.get("TOBY_IMAGE_PRICE_USD") or 0),
     )
 
 

@@ -8,15 +8,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PIL import Image
 
+from toby_pipelines.content.budget import budget_tier, is_essential, may_call
 from toby_pipelines.loop.isolation import describe
+from toby_pipelines.media.image_api import ImageApiClient, background_prompt
 from toby_pipelines.media.render import PostToRender, RenderedPost, render_post
 from toby_pipelines.media.store import MediaStore
+from toby_pipelines.platforms.api_errors import ApiError
 from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.ai_usage import daily_budget_usd, record_usage, spent_usd_on
 from toby_pipelines.storage.brands import owner_of_post
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.media import media_keys, posts_to_render, save_media
@@ -31,6 +35,7 @@ class RenderSummary:
     rendered: list[tuple[str, RenderedPost]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    fallbacks: list[tuple[str, str]] = field(default_factory=list)  # (post, why no AI background)
 
     @property
     def cpu_seconds(self) -> float:
@@ -44,19 +49,28 @@ def render_due(
     now: dt.datetime,
     ahead: dt.timedelta = RENDER_AHEAD,
     not_before: dt.datetime | None = None,
+    images: ImageApiClient | None = None,
 ) -> RenderSummary:
-    """Render the posts due in (now - 1h, now + `ahead`], skipping slots before `not_before`."""
+    """Render the posts due in (now - 1h, now + `ahead`], skipping slots before `not_before`.
+    With `images`, each post gets an AI background when the user's budget allows; when the API
+    fails (after its retries) the post gets the plain design in its light variant."""
     start = max(now - RENDER_BEHIND, not_before) if not_before else now - RENDER_BEHIND
     with database.engine.connect() as connection:
         posts = posts_to_render(connection, start, now + ahead)
         known = media_keys(connection, [p.post_id for p in posts])
     summary = RenderSummary()
     for post in posts:
+        if images is not None:
+            post = replace(post, background=f"ai:{images.model}")
         if known.get(post.post_id) == post.key:
             summary.unchanged.append(post.post_id)
             continue
         try:
-            rendered = render_post(post, work_dir)
+            post, photo = _background(database, images, post, now, summary)
+            if known.get(post.post_id) == post.key:  # the fallback, rendered already
+                summary.unchanged.append(post.post_id)
+                continue
+            rendered = render_post(post, work_dir, photo)
             urls = [
                 store.put(post.key, f.name, rendered.directory / f.name) for f in rendered.files
             ]
@@ -68,6 +82,53 @@ def render_due(
             continue
         summary.rendered.append((post.post_id, rendered))
     return summary
+
+
+def _background(database, images, post: PostToRender, now, summary: RenderSummary):
+    """(the post as it will be rendered, its AI background or None)."""
+    if images is None:
+        return post, None
+    plain = replace(post, background="plain", variant_override="light")
+    with database.engine.connect() as connection:
+        spent = spent_usd_on(connection, post.user_id, now.date())
+        budget = daily_budget_usd(connection, post.user_id)
+    tier = budget_tier(spent, budget)
+    if not may_call(
+        tier, is_essential(post.slot_at, now), spent, budget, images.price_per_image_usd
+    ):
+        summary.fallbacks.append((post.post_id, "AI budget"))
+        return plain, None
+    try:
+        photo = images.generate(background_prompt(post.visual_style, post.topic, post.niche))
+    except ApiError as error:
+        summary.fallbacks.append((post.post_id, str(error)))
+        with database.transaction() as connection:
+            log_activity(
+                connection,
+                user_id=post.user_id,
+                action_type="media_fallback",
+                description=(
+                    f"The AI background of '{post.title}' failed ({error}); the plain light"
+                    " design was used"
+                ),
+                dedupe_key=f"media-fallback:{post.post_id}:{now.isoformat()}",
+                now=now,
+                level="warning",
+            )
+        return plain, None
+    with database.transaction() as connection:
+        record_usage(
+            connection,
+            user_id=post.user_id,
+            brand_id=post.brand_id or None,
+            feature_area="image_background",
+            model=images.model,
+            prompt_tokens=0,
+            completion_tokens=0,
+            cost_usd=images.price_per_image_usd,
+            now=now,
+        )
+    return post, photo
 
 
 def thumbnail_markdown(rendered: RenderedPost, height: int = 120) -> str:

@@ -20,3 +20,15 @@ def relative_luminance(color: Color) -> float:
 def contrast_ratio(a: Color, b: Color) -> float:
     high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def min_contrast_against(text: Color, pixels) -> float:
+    """The lowest contrast of `text` against any of `pixels` (an (n, 3) uint8 array)."""
+    import numpy as np
+
+    c = np.asarray(pixels, dtype=np.float64) / 255
+    linear = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    own = relative_luminance(text)
+    high, low = np.maximum(luminance, own), np.minimum(luminance, own)
+    return float(((high + 0.05) / (low + 0.05)).min())

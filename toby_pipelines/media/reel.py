@@ -16,8 +16,9 @@ from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image
 
-from toby_pipelines.media.compose import REEL, Copy, Frame, background, compose
+from toby_pipelines.media.compose import REEL, Copy, Frame, background, compose, photo_background
 from toby_pipelines.media.styles import Style
 
 FPS = 30
@@ -39,10 +40,15 @@ class Reel:
 
 
 def reel_scenes(
-    style: Style, title: str, lines: Sequence[str], handle: str, brand_name: str
+    style: Style,
+    title: str,
+    lines: Sequence[str],
+    handle: str,
+    brand_name: str,
+    photo: Image.Image | None = None,
 ) -> list[Frame]:
     body = [line for line in lines if line.strip()][:7]
-    base = background(style, REEL)
+    base = photo_background(photo, style, REEL) if photo else background(style, REEL)
     copies = [Copy(title, kicker=brand_name, is_title=True)]
     copies += [Copy(line) for line in body]
     copies.append(Copy(f"Follow @{handle.lstrip('@')}", kicker=brand_name, is_title=True))

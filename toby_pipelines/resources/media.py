@@ -11,6 +11,7 @@ import boto3
 import dagster as dg
 from botocore.config import Config
 
+from toby_pipelines.media.image_api import ImageApiClient
 from toby_pipelines.media.store import LocalMediaStore, MediaStore, S3MediaStore
 from toby_pipelines.storage.database import data_dir, utc
 
@@ -32,6 +33,19 @@ class MediaResource(dg.ConfigurableResource):
     public_base_url: str | None = None
     render: bool = True
     render_from: str | None = None
+    # Optional AI backgrounds: an OpenAI-compatible images API; `image_api_key` comes in as
+    # dg.EnvVar("TOBY_IMAGE_API_KEY").
+    image_base_url: str | None = None
+    image_model: str | None = None
+    image_api_key: str | None = None
+    image_price_usd: float = 0.0
+
+    def image_client(self) -> ImageApiClient | None:
+        if not (self.image_base_url and self.image_model and self.image_api_key):
+            return None
+        return ImageApiClient(
+            self.image_api_key, self.image_model, self.image_base_url, self.image_price_usd
+        )
 
     def work_dir(self) -> Path:
         return Path(self.root) if self.root else data_dir() / "media"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.media.render import MediaFile, PostToRender
-from toby_pipelines.storage.database import load_json
+from toby_pipelines.storage.database import load_json, utc
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ def posts_to_render(
     """Generated posts due in (start, end] on a platform that takes media (Instagram)."""
     rows = connection.execute(
         sa.text(
-            "SELECT p.id, p.content_type, p.title, p.content_lines, t.visual_style, a.handle,"
-            " b.name FROM scheduled_posts p"
+            "SELECT p.id, p.user_id, p.brand_id, p.slot_at, p.content_type, p.title,"
+            " p.content_lines, t.visual_style, t.topic_bucket, a.handle, b.name, b.niche"
+            " FROM scheduled_posts p"
             " JOIN brands b ON b.id = p.brand_id"
             " JOIN platform_accounts a ON a.brand_id = p.brand_id AND a.platform = p.platform"
             " LEFT JOIN toby_content_tags t ON t.post_id = p.id"
@@ -52,6 +53,11 @@ def posts_to_render(
             visual_style=r.visual_style or "light_clean",
             handle=r.handle,
             brand_name=r.name,
+            topic=(r.topic_bucket or "").replace("_", " "),
+            niche=r.niche or "",
+            user_id=r.user_id,
+            brand_id=r.brand_id,
+            slot_at=utc(r.slot_at),
         )
         for r in rows
     ]

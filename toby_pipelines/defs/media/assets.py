@@ -21,13 +21,19 @@ def post_media(
     and AAC, 30 fps, a scene per line), in the post's visual style, hosted where the platform
     can fetch them. Content-addressed: a post is rendered again only when its text or style
     changes, so re-runs and backfills render nothing twice. A failed rendering is retried on
-    the next tick and costs no other post anything."""
+    the next tick and costs no other post anything. With an images API configured, a post gets
+    an AI background within the user's AI budget; when the API fails, the plain design."""
     if not media.render:
         return dg.MaterializeResult(metadata={"skipped": dg.MetadataValue.text("render=False")})
-    summary = render_due(
-        database.get(), media.media_store(), media.work_dir(), clock.now(),
-        not_before=media.not_before(),
-    )  # fmt: skip
+    images = media.image_client()
+    try:
+        summary = render_due(
+            database.get(), media.media_store(), media.work_dir(), clock.now(),
+            not_before=media.not_before(), images=images,
+        )  # fmt: skip
+    finally:
+        if images is not None:
+            images.close()
     previews = "\n\n".join(
         f"**{post_id}**\n\n{thumbnail_markdown(rendered)}"
         for post_id, rendered in summary.rendered[:6]
@@ -37,6 +43,7 @@ def post_media(
             "rendered": dg.MetadataValue.int(len(summary.rendered)),
             "unchanged": dg.MetadataValue.int(len(summary.unchanged)),
             "failed": dg.MetadataValue.int(len(summary.failed)),
+            "plain_fallbacks": dg.MetadataValue.int(len(summary.fallbacks)),
             "render_cpu_seconds": dg.MetadataValue.float(float(round(summary.cpu_seconds, 2))),
             "posts": dg.MetadataValue.md(
                 markdown_table(
