@@ -59,3 +59,22 @@ def test_local_store_copies_into_its_root_and_names_the_url(tmp_path):
     store = LocalMediaStore(tmp_path / "media", "http://127.0.0.1:8090/")
     assert store.put("k1", "reel.mp4", source) == "http://127.0.0.1:8090/k1/reel.mp4"
     assert (tmp_path / "media" / "k1" / "reel.mp4").read_bytes() == b"video"
+
+
+def test_the_media_resource_hosts_on_s3(s3, tmp_path, monkeypatch):
+    from toby_pipelines.resources.media import MediaResource
+
+    endpoint, client = s3
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    resource = MediaResource(store="s3", bucket="toby-media", endpoint_url=endpoint, region="us-east-1")  # fmt: skip
+    reel = tmp_path / "reel.mp4"
+    reel.write_bytes(b"an mp4")
+    url = resource.media_store().put("k9", "reel.mp4", reel)
+    assert httpx.get(url).content == b"an mp4"
+    assert (
+        client.head_object(Bucket="toby-media", Key="media/k9/reel.mp4")["ContentType"]
+        == "video/mp4"
+    )
+    with pytest.raises(ValueError, match="needs bucket"):
+        MediaResource(store="s3").media_store()

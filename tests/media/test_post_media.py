@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fakes.graph_api import FakeGraph
-from tests.fakes.http_server import served
+from tests.fakes.http_server import Reply, served
+from tests.fakes.image_api import FakeImages
 from tests.world import START, build_world, register_accounts
 from toby_pipelines.credentials.cipher import new_key
 from toby_pipelines.credentials.store import open_store
@@ -110,7 +111,10 @@ def test_a_reel_and_a_carousel_go_from_plan_to_published_on_instagram(
     with database.transaction() as connection:
         set_external_id(connection, "u1-b0", "instagram", "17841400000000080")
     open_store(database).link("u1-b0", "instagram", "EAAG-media-token")
-    with served(graph):
+    images = FakeImages()  # an images API that is down: the plain design stands in
+    monkeypatch.setenv("TOBY_IMAGE_API_KEY", images.key)
+    with served(graph), served(images):
+        images.server.fail_next("/v1/images", Reply(500, {"error": {"message": "down"}}), times=100)
 
         def tick(at):
             resources = default_resources(
@@ -120,7 +124,10 @@ def test_a_reel_and_a_carousel_go_from_plan_to_published_on_instagram(
                     instagram_base_url=graph.server.url,
                 ),
                 clock=ClockResource(frozen_at=at.isoformat()),
-                media=MediaResource(root=str(root), base_url=base_url),
+                media=MediaResource(
+                    root=str(root), base_url=base_url, image_base_url=images.server.url,
+                    image_model="img-1", image_api_key=dg.EnvVar("TOBY_IMAGE_API_KEY"),
+                ),
             )  # fmt: skip
             TICK.execute_in_process(resources=resources, instance=dg.DagsterInstance.ephemeral())
 
@@ -133,5 +140,10 @@ def test_a_reel_and_a_carousel_go_from_plan_to_published_on_instagram(
     for url, content in graph.fetched.items():
         key, name = url.removeprefix(base_url + "/").split("/")
         assert (Path(root) / key / name).read_bytes() == content
+    fallbacks = rows(database, "SELECT COUNT(*) FROM toby_activity_log WHERE action_type = 'media_fallback'")  # fmt: skip
+    rendered = rows(database, "SELECT COUNT(DISTINCT post_id) FROM post_media")[0][0]
+    assert rendered == 3  # the 09:00 reel, the 12:00 carousel, and at noon the 17:00 reel
+    # Each fell back once, after 3 tries, and was not asked for again on later ticks.
+    assert fallbacks[0][0] == rendered and len(images.server.requests) == 3 * rendered
     carousel = next(urls for _, kind, urls in published if kind == "carousel")
     assert sum(u in graph.fetched for u in carousel.strip("[]").replace('"', "").split(", ")) >= 3

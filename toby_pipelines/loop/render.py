@@ -62,14 +62,12 @@ def render_due(
     for post in posts:
         if images is not None:
             post = replace(post, background=f"ai:{images.model}")
-        if known.get(post.post_id) == post.key:
+        # A post that fell back to the plain design keeps it: the API is not asked again.
+        if known.get(post.post_id) in (post.key, _plain(post).key):
             summary.unchanged.append(post.post_id)
             continue
         try:
             post, photo = _background(database, images, post, now, summary)
-            if known.get(post.post_id) == post.key:  # the fallback, rendered already
-                summary.unchanged.append(post.post_id)
-                continue
             rendered = render_post(post, work_dir, photo)
             urls = [
                 store.put(post.key, f.name, rendered.directory / f.name) for f in rendered.files
@@ -84,11 +82,18 @@ def render_due(
     return summary
 
 
+def _plain(post: PostToRender) -> PostToRender:
+    """The post in the design that needs no AI: the plain light variant (spec section 13)."""
+    if post.background == "plain":
+        return post
+    return replace(post, background="plain", variant_override="light")
+
+
 def _background(database, images, post: PostToRender, now, summary: RenderSummary):
     """(the post as it will be rendered, its AI background or None)."""
     if images is None:
         return post, None
-    plain = replace(post, background="plain", variant_override="light")
+    plain = _plain(post)
     with database.engine.connect() as connection:
         spent = spent_usd_on(connection, post.user_id, now.date())
         budget = daily_budget_usd(connection, post.user_id)
