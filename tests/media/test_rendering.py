@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from toby_pipelines.media.benchmark import LINES, TITLE  # the benchmark's post, measured here too
 from toby_pipelines.media.carousel import carousel_frames, jpeg_bytes
 from toby_pipelines.media.compose import CAROUSEL, REEL, background
 from toby_pipelines.media.contrast import AA_NORMAL_TEXT, contrast_ratio
@@ -24,14 +25,6 @@ from toby_pipelines.media.reel import reel_scenes, render_reel
 from toby_pipelines.media.render import PostToRender, render_post
 from toby_pipelines.media.styles import STYLE_NAMES, VARIANTS, style_for
 
-TITLE = "Why Experts Say Sleep Matters More Than You Think"
-LINES = (
-    "Did you know sleep could be the reason you feel off lately?",
-    "Here is what the evidence actually shows.",
-    "Start small with sleep and repeat it daily for a week.",
-    "Track one change in sleep and notice how you feel.",
-    "Pair sleep with a habit you already have.",
-)
 LONG = " ".join(["extraordinarily"] * 120)
 STYLES = list(itertools.product(STYLE_NAMES, VARIANTS))
 
