@@ -80,6 +80,9 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
     owners = {brand.id: brand.user_id for brand in brands}
     users = sorted({brand.user_id for brand in brands})
     summary = PosteriorSummary(day, [], [], names)
+    brands_of: dict[str, list] = {}
+    for brand in brands:
+        brands_of.setdefault(brand.user_id, []).append(brand)
     by_user: dict[str, list] = {}
     for owner, d, post in scored:
         by_user.setdefault(owner, []).append((d, post))
@@ -87,7 +90,7 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
     for user_id in users:
         try:
             part, leader_changes, phase_move = _learn_user(
-                user_id, brands, overrides, by_user.get(user_id, []), running, settings, outside,
+                user_id, brands_of, overrides, by_user.get(user_id, []), running, settings, outside,
                 day, names,
             )  # fmt: skip
             with database.transaction() as connection:
@@ -118,7 +121,7 @@ def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> Po
 
 
 def _learn_user(user_id, brands, overrides, mine, running, settings, outside, day, names):
-    profiles = [brand_profile(b, overrides) for b in brands if b.user_id == user_id]
+    profiles = [brand_profile(b, overrides) for b in brands.get(user_id, [])]
     learning = learn_user(profiles, [p for _, p in mine], day, _rng(day, user_id))
     part = PosteriorSummary(day, [(user_id, item) for item in learning.posteriors], [], names)
     part.changes.extend(learning.changes)

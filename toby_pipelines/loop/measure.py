@@ -111,7 +111,8 @@ def capture_snapshots(
         done = captured_checkpoints(connection, [p.id for p in posts]) if live else set()
         waiting = blocked_accounts(connection)
     run = _Run()
-    followers: dict[str, int] = {}  # a live platform's count is of now: one call per brand
+    # A live platform's count is of now: one call per brand account and run.
+    followers: dict[tuple[str, str], int] = {}
     for post in posts:
         for due in checkpoints_between(post.published_at, start, end):
             if (post.id, due.checkpoint) in done or post.id in run.deleted:
@@ -132,9 +133,10 @@ def _capture_one(
     due: CheckpointDue,
     now: dt.datetime,
     live: bool,
-    followers: dict[str, int],
+    followers: dict[tuple[str, str], int],
     run: _Run,
 ) -> None:
+    account = (post.brand_id, post.platform)
     try:
         raw = dict(
             platform.fetch_metrics(
@@ -145,8 +147,8 @@ def _capture_one(
                 platform=post.platform,
             )
         )
-        if not live or post.brand_id not in followers:
-            followers[post.brand_id] = platform.followers(
+        if not live or account not in followers:
+            followers[account] = platform.followers(
                 post.account_handle, due.at, brand_id=post.brand_id, platform=post.platform
             )
     except AccountBlockedError as error:
@@ -178,7 +180,7 @@ def _capture_one(
             checkpoint_at=due.at,
             partition_date=due.at.date(),
             captured_at=now,
-            followers_at_capture=followers[post.brand_id],
+            followers_at_capture=followers[account],
             observed_at=max(now, due.at) if live else due.at,
             **vars(metrics),
         )

@@ -71,18 +71,24 @@ def fill_buffer(
     """
     with database.engine.connect() as connection:
         users = [s for s in toby_settings(connection) if s.enabled]
-        brands = list_brands(connection, [s.user_id for s in users])
+        brands: dict[str, list[BrandRecord]] = {}
+        for brand in list_brands(connection, [s.user_id for s in users]):
+            brands.setdefault(brand.user_id, []).append(brand)
         slot_times = slot_times_by_brand(connection)
         posteriors = latest_posteriors(connection, now.date())
         resting = resting_options(connection, now.date())
-        running = experiments_as_of(connection, now.date())
-        first_start = min((e.started_on for e in running.values()), default=now.date())
+        experiments = experiments_as_of(connection, now.date())
+        first_start = min((e.started_on for e in experiments.values()), default=now.date())
         planned = planned_options_since(connection, first_start)
         overrides = option_pool_overrides(connection)
         drift_ratios = active_drift_ratios(connection, now.date())
         horizon = max((s.buffer_days for s in users), default=0)
         taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
         titles = titles_since(connection, now - TITLE_MEMORY)
+    # Each brand and content type's experiments, grouped once (not scanned for every slot).
+    running: dict[tuple[str, str], list] = {}
+    for (brand_id, content_type, _), experiment in experiments.items():
+        running.setdefault((brand_id, content_type), []).append(experiment)
     results = []
     for settings in users:
         summary = UserBuffer(settings.user_id)
@@ -111,7 +117,7 @@ def _fill_user(
 ) -> None:  # fmt: skip
     end = now + dt.timedelta(days=settings.buffer_days)
     all_slots: list[Slot] = []
-    for brand in (b for b in brands if b.user_id == settings.user_id):
+    for brand in brands.get(settings.user_id, []):
         dna = validate_content_dna(brand.name, brand.dna)
         slots = _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
         all_slots.extend(slots)
@@ -120,9 +126,7 @@ def _fill_user(
                 continue
             rng = _slot_rng(seed, slot)
             key = (brand.id, slot.content_type)
-            experiment_turns = turns(
-                [e for k, e in running.items() if k[:2] == key], planned.get(key, [])
-            )
+            experiment_turns = turns(running.get(key, []), planned.get(key, []))
             choice = choose_strategy(
                 option_pools(
                     slot.content_type,

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from toby_pipelines.platforms.audiences import Audience
 from toby_pipelines.platforms.base import PublishRequest
-from toby_pipelines.platforms.growth_curve import reveal
+from toby_pipelines.platforms.growth_curve import FINAL_AGE_HOURS, reveal
 from toby_pipelines.storage.database import Database, load_json, utc
 
 
@@ -138,14 +138,25 @@ class SimulatedPlatform:
         ).scalar()
         if base is None:
             raise UnknownMedia(f"the simulated platform has no account {account_handle!r}")
+        # Media 7 days old or more have revealed all their follows: one sum in SQL, so the
+        # cost follows the last week's posts, not the account's whole history.
+        cutoff = as_of - dt.timedelta(hours=FINAL_AGE_HOURS)
+        settled = connection.execute(
+            sa.text(
+                "SELECT COALESCE(SUM(final_follows), 0) FROM sim_platform_media"
+                " WHERE account_handle = :h AND published_at <= :cutoff AND final_follows > 0"
+            ),
+            {"h": account_handle, "cutoff": cutoff},
+        ).scalar()
         rows = connection.execute(
             sa.text(
                 "SELECT published_at, final_follows FROM sim_platform_media"
-                " WHERE account_handle = :h AND published_at <= :as_of AND final_follows > 0"
+                " WHERE account_handle = :h AND published_at > :cutoff AND published_at <= :as_of"
+                " AND final_follows > 0"
             ),
-            {"h": account_handle, "as_of": as_of},
+            {"h": account_handle, "cutoff": cutoff, "as_of": as_of},
         )
-        gained = 0
+        gained = int(settled or 0)
         for row in rows:
             age_hours = (as_of - utc(row.published_at)).total_seconds() / 3600
             gained += reveal(int(row.final_follows), age_hours)  # type: ignore[operator]

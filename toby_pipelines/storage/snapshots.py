@@ -100,9 +100,10 @@ def snapshots_between(
             " FROM metrics_snapshots s"
             " JOIN scheduled_posts p ON p.id = s.post_id"
             " WHERE s.partition_date >= :first AND s.partition_date <= :last"
+            " AND s.checkpoint IN :checkpoints"
             " ORDER BY s.partition_date, s.post_id, s.checkpoint"
-        ),
-        {"first": first_day, "last": last_day},
+        ).bindparams(sa.bindparam("checkpoints", expanding=True)),
+        {"first": first_day, "last": last_day, "checkpoints": list(checkpoints)},
     )
     return [
         SnapshotForScoring(
@@ -117,7 +118,6 @@ def snapshots_between(
             **{name: getattr(r, name) for name in METRIC_FIELDS},
         )
         for r in rows
-        if r.checkpoint in checkpoints
     ]
 
 
