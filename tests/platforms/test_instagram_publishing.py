@@ -146,3 +146,16 @@ def test_at_most_one_tick_runs_at_a_time():
     config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
     limits = config["concurrency"]["runs"]["tag_concurrency_limits"]
     assert {"key": TICK_CONCURRENCY_TAG, "limit": 1} in limits
+
+
+def test_a_tick_works_through_every_page_of_due_posts(database):
+    """Issue 11: a shared slot of many brands was cleared 200 posts a tick."""
+    from tests.world import register_accounts
+    from toby_pipelines.platforms.audiences import health_audience
+
+    build_world(database, brands_per_user=2)
+    fill_buffer(database, TemplateContentGenerator().generate, START)
+    platform = SimulatedPlatform(database, audience=health_audience)
+    register_accounts(database, platform)
+    summary = publish_due(database, platform, START + dt.timedelta(hours=23), limit=2)
+    assert len(summary.published) == 6  # 2 brands x 3 slots, in pages of 2

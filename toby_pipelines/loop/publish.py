@@ -41,6 +41,9 @@ from toby_pipelines.storage.posts import (
 )
 
 DEFAULT_BATCH = 200
+# Pages of due posts one tick works through: a shared slot of many brands is cleared in one
+# tick instead of 200 posts every 5 minutes.
+MAX_PAGES = 50
 # Longer than the slowest publish (5 minutes of container polls plus throttle waits): a live
 # lease is never taken over, an expired one means its run is gone.
 LEASE = dt.timedelta(minutes=20)
@@ -63,9 +66,22 @@ def publish_due(
     """Publish due posts under leases held by `owner` (this run)."""
     owner = owner or f"run-{uuid.uuid4()}"
     summary = PublishSummary()
-    with database.engine.connect() as connection:
-        posts = due_posts(connection, now, limit)
     handles: dict[tuple[str, str], str] = {}  # (account handle, platform) -> brand
+    for _ in range(MAX_PAGES):
+        with database.engine.connect() as connection:
+            posts = due_posts(connection, now, limit)
+        if not posts:
+            break
+        _publish_page(database, platform, posts, now, owner, summary, handles)
+        if len(posts) < limit:
+            break
+    _refresh_followers(database, platform, handles, now)
+    return summary
+
+
+def _publish_page(database, platform, posts, now, owner, summary, handles) -> None:
+    """Publish one page of due posts; each one claimed, published and settled on its own (a
+    post handled here leaves the due list, so the next page holds only new ones)."""
     for post in posts:
         with database.transaction() as connection:
             if not claim_for_publishing(connection, post.id, owner, now, LEASE):
@@ -106,8 +122,6 @@ def publish_due(
                 )
                 summary.published.append((post.id, media_id))
                 handles[(post.account_handle, post.platform)] = post.brand_id
-    _refresh_followers(database, platform, handles, now)
-    return summary
 
 
 def _retry_later(database, post_id, owner, error, now, summary) -> None:

@@ -49,17 +49,20 @@ def upsert_scores(connection: Connection, scores: Sequence[PostScore], now: dt.d
         ),
         [asdict(s) for s in scores],
     )
-    # The content tag carries the post's latest score: the final one once it exists.
-    for score in scores:
-        connection.execute(
-            sa.text(
-                "UPDATE toby_content_tags SET toby_score = :score, score_phase = :phase,"
-                " scored_at = :now WHERE post_id = :post_id AND (score_phase IS NULL"
-                " OR score_phase = :phase OR :phase = '7d')"
-                " AND (toby_score IS NULL OR toby_score <> :score OR score_phase <> :phase)"
-            ),
-            {"score": score.toby_score, "phase": score.phase, "now": now, "post_id": score.post_id},
-        )
+    # The content tag carries the post's latest score: the final one once it exists. One
+    # statement for all of them (executemany, in order), not a round trip per post.
+    connection.execute(
+        sa.text(
+            "UPDATE toby_content_tags SET toby_score = :score, score_phase = :phase,"
+            " scored_at = :now WHERE post_id = :post_id AND (score_phase IS NULL"
+            " OR score_phase = :phase OR :phase = '7d')"
+            " AND (toby_score IS NULL OR toby_score <> :score OR score_phase <> :phase)"
+        ),
+        [
+            {"score": s.toby_score, "phase": s.phase, "now": now, "post_id": s.post_id}
+            for s in scores
+        ],
+    )
     return len(scores)
 
 
