@@ -2,9 +2,9 @@
 token on its own account, so one brand's token can never publish to another.
 
 Tokens come from the encrypted credential store (`token_for`, see `credentials.store`) when a
-brand first needs one in a run, never from Dagster config, metadata or the activity log. Toby does not render media: a post is
-published from the URLs a renderer recorded in `scheduled_posts.media_urls` (a reel's video; a
-carousel's images).
+brand first needs one in a run, never from Dagster config, metadata or the activity log. A post
+is published from the hosted URLs `post_media` recorded in `scheduled_posts.media_urls` (a
+reel's video; a carousel's images).
 """
 
 from __future__ import annotations
