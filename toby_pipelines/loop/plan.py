@@ -78,7 +78,12 @@ def fill_buffer(
         posteriors = latest_posteriors(connection, now.date())
         resting = resting_options(connection, now.date())
         experiments = experiments_as_of(connection, now.date())
-        first_start = min((e.started_on for e in experiments.values()), default=now.date())
+        # Only active experiments count planned posts (`turns`): read tags from the oldest
+        # active one's start, not from the oldest experiment ever (that grows with history).
+        first_start = min(
+            (e.started_on for e in experiments.values() if e.status == "active"),
+            default=now.date(),
+        )
         planned = planned_options_since(connection, first_start)
         overrides = option_pool_overrides(connection)
         drift_ratios = active_drift_ratios(connection, now.date())
