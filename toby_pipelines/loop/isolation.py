@@ -12,7 +12,11 @@ from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.incidents import record_transition
-from toby_pipelines.storage.unit_failures import clear_unit_failure, record_unit_failure
+from toby_pipelines.storage.unit_failures import (
+    clear_unit_failure,
+    failing_units,
+    record_unit_failure,
+)
 
 
 @dataclass(frozen=True)
@@ -36,20 +40,17 @@ def settle_units(
     failed: list[FailedUnit],
     now: dt.datetime,
 ) -> None:
-    """Record this run's failed units and clear the ones that now succeeded ({unit: user_id})."""
+    """Record this run's failed units and clear the ones that now succeeded ({unit: user_id}).
+    Nothing is written when nothing failed now or before: the usual run costs one read."""
+    with database.engine.connect() as connection:
+        failing = failing_units(connection, stage, partition_key)
+    recovered = {unit: user for unit, user in succeeded.items() if unit in failing}
+    if not recovered and not failed:
+        return
     with database.transaction() as connection:
-        for unit, user_id in succeeded.items():
-            if clear_unit_failure(connection, stage, partition_key, unit):
-                record_transition(
-                    connection,
-                    subject=f"user:{user_id}",
-                    condition=f"{stage}:{unit}",
-                    state="ok",
-                    severity="info",
-                    description=f"{stage} works again for {unit} ({partition_key or 'tick'})",
-                    now=now,
-                    user_id=user_id,
-                )
+        for unit, user_id in recovered.items():
+            clear_unit_failure(connection, stage, partition_key, unit)
+            _transition(connection, stage, unit, user_id, "ok", f"{stage} works again for {unit} ({partition_key or 'tick'})", now)  # fmt: skip
         for failure in failed:
             record_unit_failure(
                 connection,
@@ -72,13 +73,17 @@ def settle_units(
                 now=now,
                 level="error",
             )
-            record_transition(
-                connection,
-                subject=f"user:{failure.user_id}",
-                condition=f"{stage}:{failure.unit}",
-                state="failing",
-                severity="critical",
-                description=f"{stage} failing for {failure.unit}: {failure.reason}",
-                now=now,
-                user_id=failure.user_id,
-            )
+            _transition(connection, stage, failure.unit, failure.user_id, "failing", f"{stage} failing for {failure.unit}: {failure.reason}", now)  # fmt: skip
+
+
+def _transition(connection, stage, unit, user_id, state, description, now) -> None:
+    record_transition(
+        connection,
+        subject=f"user:{user_id}",
+        condition=f"{stage}:{unit}",
+        state=state,
+        severity="info" if state == "ok" else "critical",
+        description=description,
+        now=now,
+        user_id=user_id,
+    )

@@ -24,7 +24,7 @@ from toby_pipelines.storage.brands import (
 )
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_options_since
-from toby_pipelines.storage.incidents import record_transition
+from toby_pipelines.storage.incidents import record_transition, states_of
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import filled_slots, insert_toby_post, titles_since
 from toby_pipelines.storage.toby_state import toby_settings
@@ -50,6 +50,13 @@ class UserBuffer:
 def _slot_rng(seed: int, slot: Slot) -> np.random.Generator:
     key = f"{seed}|{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
     return np.random.default_rng(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
+
+
+def _titles(database: Database, titles: dict[str, set[str]], brand_id: str, now) -> set[str]:
+    if brand_id not in titles:
+        with database.engine.connect() as connection:
+            titles[brand_id] = titles_since(connection, brand_id, now - TITLE_MEMORY)
+    return titles[brand_id]
 
 
 def _brand_slots(brand: BrandRecord, times: dict[str, list[str]], start, end) -> list[Slot]:
@@ -89,7 +96,10 @@ def fill_buffer(
         drift_ratios = active_drift_ratios(connection, now.date())
         horizon = max((s.buffer_days for s in users), default=0)
         taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
-        titles = titles_since(connection, now - TITLE_MEMORY)
+        buffer_states = states_of(connection, "buffer")
+    # A brand's recent titles, read when one of its slots is first filled in this run (a steady
+    # tick fills few slots, so it reads few brands' titles).
+    titles: dict[str, set[str]] = {}
     # Each brand and content type's experiments, grouped once (not scanned for every slot).
     running: dict[tuple[str, str], list] = {}
     for (brand_id, content_type, _), experiment in experiments.items():
@@ -100,7 +110,7 @@ def fill_buffer(
         try:
             _fill_user(
                 database, generate, now, seed, settings, summary, brands, slot_times, posteriors,
-                resting, running, planned, overrides, drift_ratios, taken, titles,
+                resting, running, planned, overrides, drift_ratios, taken, titles, buffer_states,
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone
             summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
@@ -118,7 +128,7 @@ def fill_buffer(
 
 def _fill_user(
     database, generate, now, seed, settings, summary, brands, slot_times, posteriors, resting,
-    running, planned, overrides, drift_ratios, taken, titles,
+    running, planned, overrides, drift_ratios, taken, titles, buffer_states,
 ) -> None:  # fmt: skip
     end = now + dt.timedelta(days=settings.buffer_days)
     all_slots: list[Slot] = []
@@ -152,7 +162,7 @@ def _fill_user(
                 brand_id=brand.id,
                 slot_at=slot.at,
                 requested_at=now,
-                avoid_titles=frozenset(titles.setdefault(brand.id, set())),
+                avoid_titles=frozenset(_titles(database, titles, brand.id, now)),
                 **choice.options,
             )
             post = generate(request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}")
@@ -176,21 +186,23 @@ def _fill_user(
                     summary.experiments += int(choice.is_experiment)
         summary.brand_health[brand.name] = buffer_health(slots, taken, now)
     summary.health = buffer_health(all_slots, taken, now)
-    critical = summary.health.status == "CRITICAL"
-    with database.transaction() as connection:
-        record_transition(
-            connection,
-            subject=f"user:{settings.user_id}",
-            condition="buffer",
-            state="critical" if critical else "ok",
-            severity="critical" if critical else "info",
-            description=(
-                f"buffer {summary.health.status}: {summary.health.filled_slots}/"
-                f"{summary.health.total_slots} slots of the next 48 hours filled"
-            ),
-            now=now,
-            user_id=settings.user_id,
-        )
+    state = "critical" if summary.health.status == "CRITICAL" else "ok"
+    subject = f"user:{settings.user_id}"
+    if buffer_states.get(subject, "ok") != state:  # a write only when the state changes
+        with database.transaction() as connection:
+            record_transition(
+                connection,
+                subject=subject,
+                condition="buffer",
+                state=state,
+                severity="critical" if state == "critical" else "info",
+                description=(
+                    f"buffer {summary.health.status}: {summary.health.filled_slots}/"
+                    f"{summary.health.total_slots} slots of the next 48 hours filled"
+                ),
+                now=now,
+                user_id=settings.user_id,
+            )
     if summary.generated:
         with database.transaction() as connection:
             log_activity(

@@ -47,6 +47,9 @@ MAX_PAGES = 50
 # Longer than the slowest publish (5 minutes of container polls plus throttle waits): a live
 # lease is never taken over, an expired one means its run is gone.
 LEASE = dt.timedelta(minutes=20)
+# A transient publishing fault is tried again a minute later, doubling, at most 24 minutes.
+PUBLISH_FIRST_RETRY = dt.timedelta(minutes=1)
+PUBLISH_LONGEST_RETRY = dt.timedelta(minutes=24)
 
 
 @dataclass
@@ -132,7 +135,7 @@ def _retry_later(database, post_id, owner, error, now, summary) -> None:
         wait = (
             dt.timedelta(seconds=error.wait_seconds)
             if isinstance(error, RateLimitedError)
-            else retry_delay(attempts) / 5  # 1 minute, doubling
+            else retry_delay(attempts, PUBLISH_FIRST_RETRY, PUBLISH_LONGEST_RETRY)
         )
         release_for_retry(connection, post_id, owner, str(error), now + wait, now)
     summary.retrying.append((post_id, str(error)))

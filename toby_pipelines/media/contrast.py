@@ -3,6 +3,8 @@ Body text needs at least 4.5:1 (level AA)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 Color = tuple[int, int, int]
 AA_NORMAL_TEXT = 4.5
 
@@ -24,8 +26,6 @@ def contrast_ratio(a: Color, b: Color) -> float:
 
 def min_contrast_against(text: Color, pixels) -> float:
     """The lowest contrast of `text` against any of `pixels` (an (n, 3) uint8 array)."""
-    import numpy as np
-
     c = np.asarray(pixels, dtype=np.float64) / 255
     linear = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
     luminance = linear @ np.array([0.2126, 0.7152, 0.0722])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from toby_pipelines.platforms.x.tweets import MAX_TWEET_CHARS
+
 HASHTAG = re.compile(r"(?<![\w#])#\w+")
 MENTION = re.compile(r"(?<![\w@])@\w+")
 URL = re.compile(r"https?://\S+")
@@ -15,7 +17,7 @@ X_URL_LENGTH = 23
 
 LIMITS = {
     "instagram": {"characters": 2200, "hashtags": 30, "mentions": 20},
-    "x": {"characters": 280},
+    "x": {"characters": MAX_TWEET_CHARS},
 }
 
 

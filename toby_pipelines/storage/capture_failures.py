@@ -28,9 +28,11 @@ class CaptureFailure:
     reason: str
 
 
-def retry_delay(attempts: int) -> dt.timedelta:
-    """5 minutes after the first failure, doubling, at most 2 hours."""
-    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+def retry_delay(
+    attempts: int, first: dt.timedelta = FIRST_RETRY, longest: dt.timedelta = LONGEST_RETRY
+) -> dt.timedelta:
+    """`first` after the first failure, doubling, at most `longest` (5 minutes, 2 hours)."""
+    return min(first * 2 ** (attempts - 1), longest)
 
 
 def record_capture_failure(

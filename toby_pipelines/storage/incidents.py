@@ -84,6 +84,15 @@ def current_state(connection: Connection, subject: str, condition: str) -> str |
     ).scalar()
 
 
+def states_of(connection: Connection, condition: str) -> dict[str, str]:
+    """{subject: state} of one condition, for every subject that has one."""
+    rows = connection.execute(
+        sa.text("SELECT subject, state FROM incident_states WHERE condition = :c"),
+        {"c": condition},
+    )
+    return {r.subject: r.state for r in rows}
+
+
 def open_conditions(
     connection: Connection, user_id: str
 ) -> list[tuple[str, str, str, dt.datetime]]:

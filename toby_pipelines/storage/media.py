@@ -115,9 +115,8 @@ def save_media(
     )
 
 
-def media_of(
-    connection: Connection, post_ids: Sequence[str] | None = None
-) -> dict[str, list[StoredMedia]]:
+def media_of(connection: Connection) -> dict[str, list[StoredMedia]]:
+    """{post_id: its media in order} of every rendered post."""
     rows = connection.execute(
         sa.text(
             "SELECT post_id, position, media_key, name, kind, width, height, duration_s, url"
@@ -125,20 +124,18 @@ def media_of(
         )
     )
     result: dict[str, list[StoredMedia]] = {}
-    wanted = set(post_ids) if post_ids is not None else None
     for r in rows:
-        if wanted is None or r.post_id in wanted:
-            result.setdefault(r.post_id, []).append(
-                StoredMedia(
-                    r.post_id,
-                    r.position,
-                    r.media_key,
-                    r.name,
-                    r.kind,
-                    r.width,
-                    r.height,
-                    r.duration_s,
-                    r.url,
-                )
+        result.setdefault(r.post_id, []).append(
+            StoredMedia(
+                r.post_id,
+                r.position,
+                r.media_key,
+                r.name,
+                r.kind,
+                r.width,
+                r.height,
+                r.duration_s,
+                r.url,
             )
+        )
     return result

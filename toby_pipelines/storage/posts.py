@@ -60,19 +60,16 @@ def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -
     return {Slot(utc(row.slot_at), row.brand_id, row.content_type) for row in rows}
 
 
-def titles_since(connection: Connection, since: dt.datetime) -> dict[str, set[str]]:
-    """{brand_id: titles of its posts with a slot from `since` on}."""
+def titles_since(connection: Connection, brand_id: str, since: dt.datetime) -> set[str]:
+    """The titles of the brand's posts with a slot from `since` on."""
     rows = connection.execute(
         sa.text(
-            "SELECT brand_id, title FROM scheduled_posts WHERE slot_at >= :since"
+            "SELECT title FROM scheduled_posts WHERE brand_id = :b AND slot_at >= :since"
             " AND title IS NOT NULL"
         ),
-        {"since": since},
+        {"b": brand_id, "since": since},
     )
-    result: dict[str, set[str]] = {}
-    for row in rows:
-        result.setdefault(row.brand_id, set()).add(row.title)
-    return result
+    return {row.title for row in rows}
 
 
 def tag_options(row: Any) -> dict[str, str]:

@@ -81,6 +81,15 @@ def clear_unit_failure(connection: Connection, stage: str, partition_key: str, u
     )
 
 
+def failing_units(connection: Connection, stage: str, partition_key: str) -> set[str]:
+    """The units of a stage and partition that failed and have not succeeded since."""
+    rows = connection.execute(
+        sa.text("SELECT unit FROM unit_failures WHERE stage = :s AND partition_key = :p"),
+        {"s": stage, "p": partition_key},
+    )
+    return {r.unit for r in rows}
+
+
 def open_unit_failures(connection: Connection, user_id: str | None = None) -> list[UnitFailure]:
     rows = connection.execute(
         sa.text(
