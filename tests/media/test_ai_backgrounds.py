@@ -69,3 +69,28 @@ def test_the_scrim_keeps_text_readable_on_any_photo():
             base = photo_background(noisy, style, CAROUSEL)
             pixels = np.asarray(base.crop(CAROUSEL.safe)).reshape(-1, 3)
             assert min_contrast_against(style.text, pixels) >= AA_NORMAL_TEXT, (name, variant)
+
+
+def test_one_posts_failed_rendering_costs_no_other_post_anything(database, tmp_path, monkeypatch):
+    """A rendering that fails (a bug one post's text reaches) is logged and retried next tick;
+    the other post due gets its media."""
+    from toby_pipelines.loop import render
+
+    planned(database)
+    real = render.render_post
+
+    def fails_for_reels(post, root, photo=None):
+        if post.content_type == "reel":
+            raise RuntimeError("the encoder gave up")
+        return real(post, root, photo)
+
+    monkeypatch.setattr(render, "render_post", fails_for_reels)
+    at = START + dt.timedelta(hours=7)
+    summary = render_due(database, LocalMediaStore(tmp_path, "http://x"), tmp_path, at)
+    assert [p for p, _ in summary.failed] == ["u1-b0:reel:20260302T0900Z"]
+    assert [p for p, _ in summary.rendered] == ["u1-b0:carousel:20260302T1200Z"]
+    logged = rows(database, "SELECT description FROM toby_activity_log WHERE action_type = 'error'")
+    assert any("the encoder gave up" in d for (d,) in logged)
+    monkeypatch.setattr(render, "render_post", real)  # the next tick renders it
+    again = render_due(database, LocalMediaStore(tmp_path, "http://x"), tmp_path, at)
+    assert [p for p, _ in again.rendered] == ["u1-b0:reel:20260302T0900Z"]
