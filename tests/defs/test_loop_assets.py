@@ -150,6 +150,13 @@ def test_loop_measures_scores_and_learns_and_backfills_change_nothing(world, dat
     assert count(world, "SELECT COUNT(DISTINCT phase) FROM post_scores") == 2
     assert count(world, "SELECT COUNT(*) FROM brand_baselines") > 0
     assert count(world, "SELECT COUNT(*) FROM toby_strategy_scores WHERE sample_count > 0") > 0
+    # One row per option, the newest: the table grows with brands and options, not with days.
+    assert count(world, "SELECT COUNT(DISTINCT as_of_date) FROM toby_strategy_scores") == 1
+    assert count(world, "SELECT COUNT(*) FROM toby_strategy_scores") == count(
+        world,
+        "SELECT COUNT(*) FROM (SELECT DISTINCT brand_id, content_type, dimension, option_value"
+        " FROM toby_strategy_scores) AS options",
+    )
     assert (
         count(
             world, "SELECT COUNT(*) FROM toby_activity_log WHERE action_type = 'analysis_completed'"

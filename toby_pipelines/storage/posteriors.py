@@ -1,4 +1,4 @@
-"""Strategy posteriors per day (table toby_strategy_scores)."""
+"""Strategy posteriors (table toby_strategy_scores): each option's newest, with the day it reflects."""
 
 from __future__ import annotations
 
@@ -23,11 +23,29 @@ def replace_posteriors(
     rows: Sequence[tuple[str, OptionPosterior]],
     resting: Sequence[RestingTopic] = (),
 ) -> None:
-    for user_id in user_ids:
-        connection.execute(
-            sa.text("DELETE FROM toby_strategy_scores WHERE as_of_date = :d AND user_id = :u"),
-            {"d": as_of, "u": user_id},
+    """Each user's posteriors become those of `as_of`, unless a later day's are already stored:
+    re-running an old day (a backfill) never turns back what Toby believes now."""
+    if not user_ids:
+        return
+    newer = {
+        r.user_id
+        for r in connection.execute(
+            sa.text(
+                "SELECT DISTINCT user_id FROM toby_strategy_scores"
+                " WHERE as_of_date > :d AND user_id IN :users"
+            ).bindparams(sa.bindparam("users", expanding=True)),
+            {"d": as_of, "users": list(user_ids)},
         )
+    }
+    replaced = [u for u in user_ids if u not in newer]
+    if replaced:
+        connection.execute(
+            sa.text("DELETE FROM toby_strategy_scores WHERE user_id IN :users").bindparams(
+                sa.bindparam("users", expanding=True)
+            ),
+            {"users": replaced},
+        )
+    rows = [(user_id, item) for user_id, item in rows if user_id not in newer]
     if not rows:
         return
     resting_until = {
@@ -89,12 +107,13 @@ def _row(
 
 
 def latest_posteriors(connection: Connection, today: dt.date) -> PosteriorTable:
-    """{(brand_id, content_type): {dimension: {option: posterior}}} from the newest day <= today."""
+    """{(brand_id, content_type): {dimension: {option: posterior}}}: each option's newest
+    posterior from a day up to `today`."""
     rows = connection.execute(
         sa.text(
             "SELECT as_of_date, brand_id, content_type, dimension, option_value, post_mean,"
-            " post_kappa, post_alpha, post_beta, resting_until FROM toby_strategy_scores WHERE as_of_date = (SELECT"
-            " MAX(as_of_date) FROM toby_strategy_scores WHERE as_of_date <= :today)"
+            " post_kappa, post_alpha, post_beta, resting_until FROM toby_strategy_scores"
+            " WHERE as_of_date <= :today"
         ),
         {"today": today},
     )
@@ -113,8 +132,7 @@ def resting_options(
     rows = connection.execute(
         sa.text(
             "SELECT brand_id, content_type, dimension, option_value FROM toby_strategy_scores"
-            " WHERE resting_until > :today AND as_of_date = (SELECT MAX(as_of_date) FROM"
-            " toby_strategy_scores WHERE as_of_date <= :today)"
+            " WHERE resting_until > :today AND as_of_date <= :today"
         ),
         {"today": today},
     )
