@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup demo simulate bench-learning bench-media test lint format dev check-defs clean
+.PHONY: setup demo simulate bench-learning bench-media bench-scale test lint format dev check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -35,6 +35,12 @@ bench-learning: setup
 # Rendering speed and memory per visual style on one core, against a naive renderer.
 bench-media: setup
 	$(BIN)/python -m toby_pipelines.media.benchmark
+
+# One day of the real assets on a bulk-populated database: BRANDS, DAYS, DATABASE=postgresql|sqlite.
+bench-scale: setup
+	$(BIN)/python -W ignore -m toby_pipelines.scale --brands $(or $(BRANDS),1000) \
+		--days $(or $(DAYS),90) --database $(or $(DATABASE),postgresql) \
+		--compare-brands $(or $(COMPARE_BRANDS),300)
 
 test: setup
 	$(BIN)/ruff format --check .

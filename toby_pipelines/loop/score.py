@@ -45,13 +45,15 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
     # The baseline as of yesterday: no score reads data from its own future.
     baseline = rolling_average_views(view_observations(history), days_back(day, 1))
     summary = ScoreSummary(day, [], {})
-    todays = [snap for snap in history if snap.day == day]
+    # Grouped once, so each user reads their own snapshots instead of filtering everyone's.
+    todays: dict[str, list] = {}
+    for snap in history:
+        if snap.day == day:
+            todays.setdefault(snap.user_id, []).append(snap)
     succeeded: dict[str, str] = {}
-    for user_id in sorted({snap.user_id for snap in todays}):
+    for user_id, mine in sorted(todays.items()):
         try:
-            scores, brand_of, unscored = _score_user(
-                [snap for snap in todays if snap.user_id == user_id], baseline, day
-            )
+            scores, brand_of, unscored = _score_user(mine, baseline, day)
             with database.transaction() as connection:
                 _write_user(connection, user_id, day, scores, brand_of, now)
         except Exception as error:  # this user's failure is theirs alone

@@ -1,0 +1,91 @@
+"""The bulk-populated database has the shape the code writes: the real assets run on it.
+
+A template brand runs through the real loop, its rows are copied for 7 brands (users of 1, 2, 3
+and 1 brands) over 10 days, and then the real chain and tick run on the day after the history,
+on SQLite and PostgreSQL. Every brand is measured, scored, given baselines and posteriors and a
+filled buffer, nothing fails, and what the assets write that day has the same shape (which
+columns are set) as the copied rows of the day before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from toby_pipelines.scale.bench import CHAIN, TEMPLATE_START, _asset_step, _tick_step
+from toby_pipelines.scale.populate import owners, populate, read_template
+from toby_pipelines.scale.template import build_template
+from toby_pipelines.storage.database import Database
+
+END = dt.date(2026, 3, 20)
+DAY = END + dt.timedelta(days=1)
+MIDNIGHT = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+BRANDS = 7
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scale") / "template.sqlite"
+    build_template(path, TEMPLATE_START)
+    return read_template(path)
+
+
+def test_users_own_one_to_five_brands():
+    people = owners(20)
+    sizes = {}
+    for owner in people:
+        sizes[owner.user] = sizes.get(owner.user, 0) + 1
+    assert list(sizes.values()) == [1, 2, 3, 4, 5, 1, 2, 2]
+    assert sum(o.first_of_user for o in people) == len(sizes)
+
+
+def null_columns(database, sql, **params) -> set[frozenset[str]]:
+    with database.engine.connect() as connection:
+        result = connection.execute(sa.text(sql), params)
+        return {frozenset(k for k, v in row._mapping.items() if v is None) for row in result}
+
+
+def count(database, sql, **params) -> int:
+    with database.engine.connect() as connection:
+        return connection.execute(sa.text(sql), params).scalar()
+
+
+def test_the_real_assets_run_on_a_populated_database(template, database_url):
+    database = Database(database_url)
+    database.migrate()
+    summary = populate(database, template, brands=BRANDS, days=10, end=END)
+    assert summary.users == 4
+    assert summary.rows["scheduled_posts"] == BRANDS * 10 * 8
+    # History ends on END: nothing measured or scored after it.
+    assert count(database, "SELECT MAX(partition_date) FROM metrics_snapshots") in (END, str(END))
+
+    for name in CHAIN:
+        _asset_step(database_url, name, DAY, MIDNIGHT)()
+    _tick_step(database_url, MIDNIGHT + dt.timedelta(minutes=5))()
+
+    assert count(database, "SELECT COUNT(*) FROM unit_failures") == 0
+    assert count(database, "SELECT COUNT(*) FROM capture_failures") == 0
+    per_brand = {
+        "snapshots": "SELECT COUNT(DISTINCT p.brand_id) FROM metrics_snapshots s JOIN"
+        " scheduled_posts p ON p.id = s.post_id WHERE s.partition_date = :day",
+        "scores": "SELECT COUNT(DISTINCT p.brand_id) FROM post_scores s JOIN scheduled_posts p"
+        " ON p.id = s.post_id WHERE s.score_date = :day",
+        "baselines": "SELECT COUNT(DISTINCT brand_id) FROM brand_baselines WHERE as_of_date = :day",
+        "posteriors": "SELECT COUNT(DISTINCT brand_id) FROM toby_strategy_scores"
+        " WHERE as_of_date = :day",
+        "buffer": "SELECT COUNT(DISTINCT brand_id) FROM scheduled_posts WHERE status = 'generated'",
+    }
+    for what, sql in per_brand.items():
+        assert count(database, sql, day=DAY) == BRANDS, what
+
+    # What the assets wrote for DAY looks like what was copied for END.
+    shapes = {
+        "metrics_snapshots": "SELECT * FROM metrics_snapshots WHERE partition_date = :day",
+        "post_scores": "SELECT * FROM post_scores WHERE score_date = :day",
+        "brand_baselines": "SELECT * FROM brand_baselines WHERE as_of_date = :day",
+    }
+    for table, sql in shapes.items():
+        assert null_columns(database, sql, day=DAY) == null_columns(database, sql, day=END), table
+    database.dispose()

@@ -1,0 +1,109 @@
+"""The daily chain's approach before issue 11, kept only as the benchmark's comparison.
+
+Swapped in for one child process by `row_at_a_time()`: the simulated platform's follower count
+reads every post the account ever published and reveals each in Python; scoring filters all of
+the day's snapshots once per user; baselines filter every brand's snapshots and final scores
+once per brand. Everything else is the code as it is now, so the ratio measures those choices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from toby_pipelines.defs.scoring import assets as scoring_assets
+from toby_pipelines.loop import baseline, score
+from toby_pipelines.platforms.growth_curve import reveal
+from toby_pipelines.platforms.simulated import SimulatedPlatform, UnknownMedia
+from toby_pipelines.storage.database import utc
+
+
+def _followers_from_all_history(self, connection, account_handle: str, as_of: dt.datetime) -> int:
+    base = connection.execute(
+        sa.text("SELECT base_followers FROM sim_platform_accounts WHERE account_handle = :h"),
+        {"h": account_handle},
+    ).scalar()
+    if base is None:
+        raise UnknownMedia(f"the simulated platform has no account {account_handle!r}")
+    rows = connection.execute(
+        sa.text(
+            "SELECT published_at, final_follows FROM sim_platform_media"
+            " WHERE account_handle = :h AND published_at <= :as_of AND final_follows > 0"
+        ),
+        {"h": account_handle, "as_of": as_of},
+    )
+    gained = 0
+    for row in rows:
+        age_hours = (as_of - utc(row.published_at)).total_seconds() / 3600
+        gained += reveal(int(row.final_follows), age_hours)  # type: ignore[operator]
+    return int(base) + gained
+
+
+def _user_baselines_filtering_all(brands, slots, captures_by, finals_by, views, day):
+    # Everyone's rows in one list each, filtered again for every brand, as before.
+    finals = [(b, c, d, s) for (b, c), items in finals_by.items() for d, s in items]
+    snapshots = [(b, c, d, f) for (b, c), items in captures_by.items() for d, f in items]
+    regrouped_finals: dict = {}
+    regrouped_captures: dict = {}
+    for brand in brands:
+        for content_type in slots.get(brand.id, {}):
+            key = (brand.id, content_type)
+            regrouped_finals[key] = [
+                (d, s) for b, c, d, s in finals if b == brand.id and c == content_type
+            ]
+            regrouped_captures[key] = [
+                (d, f) for b, c, d, f in snapshots if b == brand.id and c == content_type
+            ]
+    return _USER_BASELINES(brands, slots, regrouped_captures, regrouped_finals, views, day)
+
+
+def _score_filtering_all(database, day, now):
+    original = score._score_user
+
+    def per_user(mine, baseline_views, scored_day):
+        # Each user's snapshots found by scanning everyone's, as before.
+        everyone = _ALL_TODAYS[0]
+        user = mine[0].user_id if mine else None
+        filtered = [snap for snap in everyone if snap.user_id == user]
+        return original(filtered, baseline_views, scored_day)
+
+    score._score_user = per_user
+    try:
+        return _SCORE_DAY(database, day, now)
+    finally:
+        score._score_user = original
+
+
+_ALL_TODAYS: list = [[]]
+_USER_BASELINES = baseline._user_baselines
+_SCORE_DAY = score.score_day
+
+
+def _snapshots_between_keeping_all(connection, first_day, last_day, checkpoints):
+    found = _SNAPSHOTS_BETWEEN(connection, first_day, last_day, checkpoints)
+    _ALL_TODAYS[0] = [snap for snap in found if snap.day == last_day]
+    return found
+
+
+_SNAPSHOTS_BETWEEN = score.snapshots_between
+
+
+@contextmanager
+def row_at_a_time() -> Iterator[None]:
+    swaps = [
+        (SimulatedPlatform, "_followers", _followers_from_all_history),
+        (baseline, "_user_baselines", _user_baselines_filtering_all),
+        (score, "snapshots_between", _snapshots_between_keeping_all),
+        (scoring_assets, "score_day", _score_filtering_all),
+    ]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in swaps]
+    for owner, name, replacement in swaps:
+        setattr(owner, name, replacement)
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
