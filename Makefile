@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup demo simulate bench-learning bench-media bench-scale test lint format dev check-defs clean
+.PHONY: setup demo simulate bench-learning bench-media bench-scale celery-worker test lint format dev check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -41,6 +41,12 @@ bench-scale: setup
 	$(BIN)/python -W ignore -m toby_pipelines.scale --brands $(or $(BRANDS),1000) \
 		--days $(or $(DAYS),90) --database $(or $(DATABASE),postgresql) \
 		--compare-brands $(or $(COMPARE_BRANDS),300)
+
+# A Celery worker for TOBY_EXECUTOR=celery: takes learning steps from RabbitMQ on 127.0.0.1
+# (DAGSTER_CELERY_BROKER_HOST); start as many as there are cores to spare, on any machine.
+celery-worker: setup
+	DAGSTER_CELERY_BROKER_HOST=$${DAGSTER_CELERY_BROKER_HOST:-127.0.0.1} \
+		$(BIN)/celery -A dagster_celery.app worker -Q dagster --loglevel=INFO
 
 test: setup
 	$(BIN)/ruff format --check .

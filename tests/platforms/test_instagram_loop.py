@@ -357,8 +357,9 @@ def test_an_outage_opens_the_platform_circuit_once_and_the_next_run_closes_it(
     platform = live_platform(world, graph)
     capture_snapshots(world, platform, START.date(), LATE)
     assert platform.circuit.is_open
-    # 4 tries of b0's post, then 1 of b1's: the fifth failure in a row opens the circuit.
-    assert sum("/insights" in r.path for r in graph.server.requests) == 5
+    # The fifth failure in a row opens the circuit; the two brands are measured in parallel,
+    # so the other brand's call already in flight may still land (a sixth), none after it.
+    assert 5 <= sum("/insights" in r.path for r in graph.server.requests) <= 6
     graph.server.faults.clear()
     capture_snapshots(world, live_platform(world, graph), START.date(), LATE + dt.timedelta(minutes=10))  # fmt: skip
     assert set(snapshots(world)) == {"u1-b0", "u1-b1"}

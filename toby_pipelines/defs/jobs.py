@@ -2,8 +2,9 @@
 
 import dagster as dg
 
+from toby_pipelines.defs.executors import learning_executor
 from toby_pipelines.defs.freshness import FRESHNESS_CHECKS
-from toby_pipelines.defs.partitions import daily_partitions
+from toby_pipelines.defs.partitions import learning_partitions
 
 TICK_CONCURRENCY_TAG = "toby/tick"
 
@@ -24,8 +25,10 @@ learning_job = dg.define_asset_job(
         "metrics_snapshots", "scored_posts", "brand_baselines", "strategy_posteriors"
     )
     - dg.AssetSelection.checks(*FRESHNESS_CHECKS),
-    partitions_def=daily_partitions,
-    description="Measure the day's checkpoints, score, update baselines and posteriors, in order.",
+    partitions_def=learning_partitions,
+    description="Measure the day's checkpoints, score, update baselines and posteriors, in order"
+    " (for one user shard of the day when TOBY_LEARNING_SHARDS is above 1).",
+    executor_def=learning_executor(),
 )
 
 discovery_job = dg.define_asset_job(

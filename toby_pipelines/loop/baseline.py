@@ -11,6 +11,7 @@ from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views,
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
 from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
+from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.baselines import BaselineRow, replace_baselines
 from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
@@ -27,9 +28,12 @@ class BaselineSummary:
     failed: list[FailedUnit] = field(default_factory=list)  # users whose baselines failed
 
 
-def compute_baselines(database: Database, day: dt.date, now: dt.datetime) -> BaselineSummary:
+def compute_baselines(
+    database: Database, day: dt.date, now: dt.datetime, shard: Shard = ALL_USERS
+) -> BaselineSummary:
+    """Baselines of the shard's users' brands as of `day`, each user written on their own."""
     with database.engine.connect() as connection:
-        brands = list_brands(connection)
+        brands = [brand for brand in list_brands(connection) if shard.owns(brand.user_id)]
         slots = slot_times_by_brand(connection)
         snapshots = snapshots_between(
             connection, window_start(day, WINDOW_DAYS), day, SCORED_CHECKPOINTS

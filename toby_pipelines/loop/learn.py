@@ -13,6 +13,7 @@ from toby_pipelines.discovery.trends import trending_topics
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
 from toby_pipelines.storage.database import Database
@@ -66,11 +67,14 @@ def brand_profile(brand: BrandRecord, overrides: dict) -> BrandProfile:
     )
 
 
-def compute_posteriors(database: Database, day: dt.date, now: dt.datetime) -> PosteriorSummary:
-    """Each user learns on their own: one user's failure (bad data, a bug their data reaches) is
-    recorded and retried while every other user's posteriors are written."""
+def compute_posteriors(
+    database: Database, day: dt.date, now: dt.datetime, shard: Shard = ALL_USERS
+) -> PosteriorSummary:
+    """The shard's users' posteriors. Each user learns on their own: one user's failure (bad
+    data, a bug their data reaches) is recorded and retried while every other user's
+    posteriors are written."""
     with database.engine.connect() as connection:
-        brands = list_brands(connection)
+        brands = [brand for brand in list_brands(connection) if shard.owns(brand.user_id)]
         overrides = option_pool_overrides(connection)
         scored = scored_posts_between(connection, days_back(day, LEARNING_HORIZON_DAYS - 1), day)
         running = experiments_as_of(connection, day)

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from toby_pipelines.credentials.scrub import scrub
+from toby_pipelines.loop.accounts_in_parallel import by_account, concurrency_of, for_each_account
 from toby_pipelines.loop.days import day_end, day_start
 from toby_pipelines.loop.reauthorization import flag_account_blocked
 from toby_pipelines.metrics.checkpoints import (
@@ -36,6 +37,7 @@ from toby_pipelines.platforms.api_errors import (
     RateLimitedError,
 )
 from toby_pipelines.platforms.base import Platform
+from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.capture_failures import (
     capture_failures_on,
@@ -100,20 +102,30 @@ class _Run:
 
 
 def capture_snapshots(
-    database: Database, platform: Platform, day: dt.date, now: dt.datetime
+    database: Database,
+    platform: Platform,
+    day: dt.date,
+    now: dt.datetime,
+    shard: Shard = ALL_USERS,
 ) -> CaptureSummary:
-    """Snapshots for checkpoints reached on `day` up to `now`, each post on its own."""
+    """Snapshots for checkpoints reached on `day` up to `now` of the shard's users' posts, each
+    post on its own."""
     start = day_start(day)
     end = min(day_end(day), now + dt.timedelta(microseconds=1))
     live = not getattr(platform, "replays_history", False)
     with database.engine.connect() as connection:
-        posts = published_between(connection, start - LONGEST_CHECKPOINT, end)
+        posts = [
+            post
+            for post in published_between(connection, start - LONGEST_CHECKPOINT, end)
+            if shard.owns(post.user_id)
+        ]
         done = captured_checkpoints(connection, [p.id for p in posts]) if live else set()
         waiting = blocked_accounts(connection)
     run = _Run()
     # A live platform's count is of now: one call per brand account and run.
     followers: dict[tuple[str, str], int] = {}
-    for post in posts:
+
+    def capture(post: PublishedPost) -> None:
         for due in checkpoints_between(post.published_at, start, end):
             if (post.id, due.checkpoint) in done or post.id in run.deleted:
                 continue
@@ -124,7 +136,15 @@ def capture_snapshots(
                 run.failed.append((post, due, f"account waits for re-authorization: {why_not}"))
                 continue
             _capture_one(platform, post, due, now, live, followers, run)
-    return _write(database, day, now, end, posts, run, live)
+
+    # Brands in parallel as far as the platform takes calls at once; each brand's posts in
+    # order, so a throttle or a blocked account stops that brand's next calls, nobody else's.
+    for_each_account(
+        by_account(posts, lambda post: (post.brand_id, post.platform)),
+        capture,
+        concurrency_of(platform),
+    )
+    return _write(database, day, now, end, posts, run, live, shard)
 
 
 def _capture_one(
@@ -195,6 +215,7 @@ def _write(
     posts: list[PublishedPost],
     run: _Run,
     live: bool,
+    shard: Shard,
 ) -> CaptureSummary:
     owners = {p.id: p.user_id for p in posts}
     brand_of = {p.id: p.brand_id for p in posts}
@@ -240,6 +261,9 @@ def _write(
             flag_account_blocked(connection, post.user_id, post.brand_id, post.platform, error, now)
         _log_day(connection, day, now, run, owners, failed)
         recorded = capture_failures_on(connection, day)
+    if not shard.whole:  # another shard's failures are its own runs' to show
+        brands = set(brand_of.values())
+        recorded = [failure for failure in recorded if failure.brand_id in brands]
     by_brand: dict[str, BrandCaptures] = defaultdict(BrandCaptures)
     for snapshot in run.snapshots:
         by_brand[brand_of[snapshot.post_id]].captured += 1

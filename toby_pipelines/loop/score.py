@@ -15,6 +15,7 @@ from toby_pipelines.scoring.toby_score import (
     engagement_rate,
     followers_per_1k_views,
 )
+from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.scores import PostScore, upsert_scores
@@ -34,10 +35,12 @@ class ScoreSummary:
     failed: list[FailedUnit] = field(default_factory=list)  # users whose scoring failed
 
 
-def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummary:
-    """Toby scores for `day`, each against the brand's baseline as of the day before. Each user is
-    scored and written on their own: one user's failure is recorded and retried, nobody else's
-    scores wait for it."""
+def score_day(
+    database: Database, day: dt.date, now: dt.datetime, shard: Shard = ALL_USERS
+) -> ScoreSummary:
+    """Toby scores for `day` of the shard's users, each against the brand's baseline as of the
+    day before. Each user is scored and written on their own: one user's failure is recorded and
+    retried, nobody else's scores wait for it."""
     with database.engine.connect() as connection:
         history = snapshots_between(
             connection, days_back(day, SNAPSHOT_LOOKBACK_DAYS), day, SCORED_CHECKPOINTS
@@ -48,7 +51,7 @@ def score_day(database: Database, day: dt.date, now: dt.datetime) -> ScoreSummar
     # Grouped once, so each user reads their own snapshots instead of filtering everyone's.
     todays: dict[str, list] = {}
     for snap in history:
-        if snap.day == day:
+        if snap.day == day and shard.owns(snap.user_id):
             todays.setdefault(snap.user_id, []).append(snap)
     succeeded: dict[str, str] = {}
     for user_id, mine in sorted(todays.items()):

@@ -9,11 +9,12 @@ from typing import Any
 
 from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.platforms.api_errors import PermanentApiError
-from toby_pipelines.platforms.base import Platform, PublishRequest
+from toby_pipelines.platforms.base import LIVE_CONCURRENT_CALLS, Platform, PublishRequest
 
 
 class PlatformRouter:
     replays_history = False  # every platform behind it is live
+    concurrent_calls = LIVE_CONCURRENT_CALLS
 
     def __init__(self, platforms: Mapping[str, Platform]) -> None:
         self.platforms = dict(platforms)

@@ -43,6 +43,7 @@ def _stable_int(text: str) -> int:
 
 class SimulatedPlatform:
     replays_history = True
+    concurrent_calls = 1  # runs in this process: threads would only contend
 
     def __init__(self, database: Database, audience: Audience, seed: int = 0) -> None:
         self.database = database

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
-from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.base import LIVE_CONCURRENT_CALLS, PublishRequest
 from toby_pipelines.platforms.simulated import SimulatedPlatform
 from toby_pipelines.resources.platform import SimulatedPlatformResource
 
@@ -31,6 +31,7 @@ APP_LIMIT = 64
 
 class LatencyPlatform:
     replays_history = True
+    concurrent_calls = LIVE_CONCURRENT_CALLS
 
     def __init__(
         self,
@@ -45,13 +46,18 @@ class LatencyPlatform:
         self._guard = threading.Lock()
         self.calls = 0
         self.most_in_flight = 0
+        self.account_waits = 0  # calls that found their account busy with another call
         self._in_flight = 0
 
     @contextmanager
     def _call(self, account: str) -> Iterator[None]:
         with self._guard:
             lock = self._accounts[account]
-        with lock, self._app:
+        if not lock.acquire(blocking=False):
+            with self._guard:
+                self.account_waits += 1
+            lock.acquire()
+        with self._app:
             with self._guard:
                 self.calls += 1
                 self._in_flight += 1
@@ -62,6 +68,7 @@ class LatencyPlatform:
             finally:
                 with self._guard:
                     self._in_flight -= 1
+                lock.release()
 
     def publish(self, request: PublishRequest, now: dt.datetime) -> str:
         for _ in range(CALLS_PER_PUBLISH - 1):

@@ -1,10 +1,8 @@
-import datetime as dt
-
 import dagster as dg
 
 from toby_pipelines.baselines.drift import LOOKBACK_DAYS
 from toby_pipelines.baselines.rolling import WINDOW_DAYS
-from toby_pipelines.defs.partitions import daily_partitions, window
+from toby_pipelines.defs.partitions import learning_partition, learning_partitions, window
 from toby_pipelines.loop.baseline import compute_baselines
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
@@ -12,7 +10,7 @@ from toby_pipelines.resources.database import TobyDatabaseResource
 
 
 @dg.asset(
-    partitions_def=daily_partitions,
+    partitions_def=learning_partitions,
     deps=[
         dg.AssetDep("scored_posts", partition_mapping=window(-(LOOKBACK_DAYS - 1))),
         dg.AssetDep("metrics_snapshots", partition_mapping=window(-(WINDOW_DAYS - 1))),
@@ -28,8 +26,8 @@ def brand_baselines(
     average views (at 48h and 7d), average final score, post count and followers, plus the drift
     rule: when the last 14 days score below 0.8x the 14 before, Toby explores at 50% for 7 days;
     above 1.2x, it exploits, exploring at 20%. The reason is recorded with the decision."""
-    day = dt.date.fromisoformat(context.partition_key)
-    summary = compute_baselines(database.get(), day, clock.now())
+    day, shard = learning_partition(context.partition_key)
+    summary = compute_baselines(database.get(), day, clock.now(), shard)
     drifting = [row for row in summary.rows if row.drift_action]
     return dg.MaterializeResult(
         metadata={

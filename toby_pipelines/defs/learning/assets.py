@@ -1,8 +1,6 @@
-import datetime as dt
-
 import dagster as dg
 
-from toby_pipelines.defs.partitions import daily_partitions, window
+from toby_pipelines.defs.partitions import learning_partition, learning_partitions, window
 from toby_pipelines.loop.learn import LEARNING_HORIZON_DAYS, compute_posteriors
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
@@ -10,7 +8,7 @@ from toby_pipelines.resources.database import TobyDatabaseResource
 
 
 @dg.asset(
-    partitions_def=daily_partitions,
+    partitions_def=learning_partitions,
     deps=[
         dg.AssetDep("scored_posts", partition_mapping=window(-(LEARNING_HORIZON_DAYS - 1))),
         # Topics trending in discovery findings restart a completed topic experiment.
@@ -31,8 +29,8 @@ def strategy_posteriors(
     other brands (never another user's), and a detected audience change discounts older
     evidence. The same run advances the experiments, rests declining topics and moves the
     user's phase. The content buffer samples these to plan posts (Thompson sampling)."""
-    day = dt.date.fromisoformat(context.partition_key)
-    summary = compute_posteriors(database.get(), day, clock.now())
+    day, shard = learning_partition(context.partition_key)
+    summary = compute_posteriors(database.get(), day, clock.now(), shard)
     names = summary.brand_names
     options = [
         (

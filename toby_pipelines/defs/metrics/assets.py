@@ -1,8 +1,6 @@
-import datetime as dt
-
 import dagster as dg
 
-from toby_pipelines.defs.partitions import daily_partitions
+from toby_pipelines.defs.partitions import learning_partition, learning_partitions
 from toby_pipelines.loop.measure import capture_snapshots
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
@@ -11,7 +9,7 @@ from toby_pipelines.resources.platform import PlatformResource
 
 
 @dg.asset(
-    partitions_def=daily_partitions,
+    partitions_def=learning_partitions,
     check_specs=[
         dg.AssetCheckSpec(
             "captures_complete",
@@ -45,8 +43,8 @@ def metrics_snapshots(
     metric row is rejected by name and the rest of the day is written; a media deleted on the
     platform is recorded and no longer measured. On a live platform a captured checkpoint is
     never overwritten, and a late capture records when it was really observed."""
-    day = dt.date.fromisoformat(context.partition_key)
-    summary = capture_snapshots(database.get(), platform.get(), day, clock.now())
+    day, shard = learning_partition(context.partition_key)
+    summary = capture_snapshots(database.get(), platform.get(), day, clock.now(), shard)
     preview = markdown_table(
         ["post", "checkpoint", "views", "likes", "saves", "shares", "follows"],
         [

@@ -3,6 +3,7 @@ import datetime as dt
 import dagster as dg
 
 from toby_pipelines.defs.jobs import learning_job
+from toby_pipelines.defs.partitions import learning_partition_keys
 from toby_pipelines.loop.checkpoint_requests import due_days, retry_days
 from toby_pipelines.metrics.checkpoints import LONGEST_CHECKPOINT
 from toby_pipelines.resources.clock import ClockResource
@@ -31,24 +32,27 @@ def metrics_checkpoint_sensor(
     )
     days, cursor = due_days(database.get(), since, now, MAX_DAYS_PER_TICK)
     requested = {due.day for due in days}
+    # One run per day, or per day and user shard when the learning is sharded.
+    retrying = [(day, at) for day, at in retry_days(database.get(), now) if day not in requested]
     retries = [
         dg.RunRequest(
-            run_key=f"{day.isoformat()}@retry@{at.isoformat()}",
-            partition_key=day.isoformat(),
+            run_key=f"{key}@retry@{at.isoformat()}",
+            partition_key=key,
             tags={"toby/retry": "failed captures or learning"},
         )
-        for day, at in retry_days(database.get(), now)
-        if day not in requested
+        for day, at in retrying[:MAX_DAYS_PER_TICK]
+        for key in learning_partition_keys(day)
     ]
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
-                run_key=f"{due.day.isoformat()}@{due.latest_at.isoformat()}",
-                partition_key=due.day.isoformat(),
+                run_key=f"{key}@{due.latest_at.isoformat()}",
+                partition_key=key,
                 tags={"toby/checkpoints": str(due.checkpoints)},
             )
             for due in days
+            for key in learning_partition_keys(due.day)
         ]
-        + retries[:MAX_DAYS_PER_TICK],
+        + retries,
         cursor=cursor.isoformat(),
     )

@@ -1,10 +1,9 @@
-import datetime as dt
 from statistics import mean
 
 import dagster as dg
 
 from toby_pipelines.baselines.rolling import WINDOW_DAYS
-from toby_pipelines.defs.partitions import daily_partitions, window
+from toby_pipelines.defs.partitions import learning_partition, learning_partitions, window
 from toby_pipelines.loop.score import score_day
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
@@ -12,7 +11,7 @@ from toby_pipelines.resources.database import TobyDatabaseResource
 
 
 @dg.asset(
-    partitions_def=daily_partitions,
+    partitions_def=learning_partitions,
     deps=[dg.AssetDep("metrics_snapshots", partition_mapping=window(-WINDOW_DAYS))],
     group_name="scoring",
     kinds={"python", "sql"},
@@ -26,8 +25,8 @@ def scored_posts(
     saves-and-shares engagement 25%, views per follower 10%), followers gained per 1000 views
     (F/1K) and engagement rate. The baseline is the brand's as of the day before: no score reads
     its own future."""
-    day = dt.date.fromisoformat(context.partition_key)
-    summary = score_day(database.get(), day, clock.now())
+    day, shard = learning_partition(context.partition_key)
+    summary = score_day(database.get(), day, clock.now(), shard)
     ranked = sorted(summary.scores, key=lambda s: s.toby_score, reverse=True)
     metadata = {
         "dagster/row_count": dg.MetadataValue.int(len(summary.scores)),

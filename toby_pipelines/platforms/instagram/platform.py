@@ -20,7 +20,7 @@ import httpx
 from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import PermanentApiError
-from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.base import LIVE_CONCURRENT_CALLS, PublishRequest
 from toby_pipelines.platforms.brand_clients import BrandClients
 from toby_pipelines.platforms.circuit import circuit_for
 from toby_pipelines.platforms.instagram.discovery import competitor_media, hashtag_top_media
@@ -60,6 +60,7 @@ class InstagramSettings:
 
 class InstagramPlatform:
     replays_history = False  # a live platform answers only for now
+    concurrent_calls = LIVE_CONCURRENT_CALLS
 
     def __init__(
         self,

@@ -19,7 +19,7 @@ import httpx
 
 from toby_pipelines.platforms.accounts import require_external_id
 from toby_pipelines.platforms.api_errors import MediaGoneError
-from toby_pipelines.platforms.base import PublishRequest
+from toby_pipelines.platforms.base import LIVE_CONCURRENT_CALLS, PublishRequest
 from toby_pipelines.platforms.brand_clients import BrandClients
 from toby_pipelines.platforms.circuit import circuit_for
 from toby_pipelines.platforms.retry import RetryPolicy, Sleep
@@ -37,6 +37,7 @@ UNKNOWN: SnapshotMetrics = dict.fromkeys(
 
 class XPlatform:
     replays_history = False  # a live platform answers only for now
+    concurrent_calls = LIVE_CONCURRENT_CALLS
 
     def __init__(
         self,

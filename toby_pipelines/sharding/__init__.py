@@ -1,0 +1,1 @@
+"""Sharding: users mapped stably to shards, so a day's learning becomes independent runs."""
