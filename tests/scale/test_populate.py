@@ -14,7 +14,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from toby_pipelines.scale.bench import CHAIN, TEMPLATE_START, _asset_step, _tick_step
+from toby_pipelines.scale.bench import (
+    CHAIN,
+    TEMPLATE_START,
+    _asset_step,
+    _row_at_a_time_chain,
+    _tick_step,
+)
 from toby_pipelines.scale.populate import owners, populate, read_template
 from toby_pipelines.scale.template import build_template
 from toby_pipelines.storage.database import Database
@@ -88,4 +94,17 @@ def test_the_real_assets_run_on_a_populated_database(template, database_url):
     }
     for table, sql in shapes.items():
         assert null_columns(database, sql, day=DAY) == null_columns(database, sql, day=END), table
+
+    # The benchmark's row-at-a-time comparison computes the same day to the same numbers.
+    def day_rows():
+        with database.engine.connect() as connection:
+            return [
+                tuple(r)
+                for sql in (shapes["metrics_snapshots"], shapes["post_scores"])
+                for r in connection.execute(sa.text(sql + " ORDER BY 1, 2"), {"day": DAY})
+            ]
+
+    before = day_rows()
+    _row_at_a_time_chain(database_url, DAY, MIDNIGHT)()
+    assert day_rows() == before
     database.dispose()

@@ -18,6 +18,7 @@ from toby_pipelines.defs.scoring import assets as scoring_assets
 from toby_pipelines.loop import baseline, score
 from toby_pipelines.platforms.growth_curve import reveal
 from toby_pipelines.platforms.simulated import SimulatedPlatform, UnknownMedia
+from toby_pipelines.sharding.shards import ALL_USERS
 from toby_pipelines.storage.database import utc
 
 
@@ -60,7 +61,7 @@ def _user_baselines_filtering_all(brands, slots, captures_by, finals_by, views, 
     return _USER_BASELINES(brands, slots, regrouped_captures, regrouped_finals, views, day)
 
 
-def _score_filtering_all(database, day, now):
+def _score_filtering_all(database, day, now, shard=ALL_USERS):
     original = score._score_user
 
     def per_user(mine, baseline_views, scored_day):
@@ -72,7 +73,7 @@ def _score_filtering_all(database, day, now):
 
     score._score_user = per_user
     try:
-        return _SCORE_DAY(database, day, now)
+        return _SCORE_DAY(database, day, now, shard)
     finally:
         score._score_user = original
 
