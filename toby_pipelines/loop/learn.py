@@ -19,7 +19,7 @@ from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.discovery import findings_between
 from toby_pipelines.storage.experiments import experiments_as_of, save_experiments
-from toby_pipelines.storage.posteriors import replace_posteriors
+from toby_pipelines.storage.posteriors import replace_posteriors, stored_leaders
 from toby_pipelines.storage.scores import scored_posts_between
 from toby_pipelines.storage.toby_state import advance_phase, toby_settings
 from toby_pipelines.strategy.change_detection import ChangePoint
@@ -80,6 +80,7 @@ def compute_posteriors(
         running = experiments_as_of(connection, day)
         settings = {s.user_id: s for s in toby_settings(connection)}
         outside = findings_between(connection, day_start(day) - TREND_WINDOW, day_end(day))
+        stored = stored_leaders(connection)
     names = {brand.id: brand.name for brand in brands}
     owners = {brand.id: brand.user_id for brand in brands}
     users = sorted({brand.user_id for brand in brands})
@@ -95,7 +96,7 @@ def compute_posteriors(
         try:
             part, leader_changes, phase_move = _learn_user(
                 user_id, brands_of, overrides, by_user.get(user_id, []), running, settings, outside,
-                day, names,
+                day, names, stored.get(user_id),
             )  # fmt: skip
             with database.transaction() as connection:
                 replace_posteriors(connection, day, [user_id], part.posteriors, part.resting)
@@ -124,7 +125,7 @@ def compute_posteriors(
     return summary
 
 
-def _learn_user(user_id, brands, overrides, mine, running, settings, outside, day, names):
+def _learn_user(user_id, brands, overrides, mine, running, settings, outside, day, names, stored):
     profiles = [brand_profile(b, overrides) for b in brands.get(user_id, [])]
     learning = learn_user(profiles, [p for _, p in mine], day, _rng(day, user_id))
     part = PosteriorSummary(day, [(user_id, item) for item in learning.posteriors], [], names)
@@ -142,7 +143,9 @@ def _learn_user(user_id, brands, overrides, mine, running, settings, outside, da
         part.phases[user_id] = phase
         if reason is not None:
             phase_move = (phase, reason)
-    leader_changes = _leader_changes(profiles, mine, learning, day, user_id, names) if mine else []
+    leader_changes = (
+        _leader_changes(profiles, mine, learning, day, user_id, names, stored) if mine else []
+    )
     return part, leader_changes, phase_move
 
 
@@ -202,9 +205,18 @@ def _experiments(profiles, learning, running, day, user_id, trending) -> list[Ex
     return result
 
 
-def _leader_changes(profiles, mine, learning, day, user_id, names):
-    yesterday = learn_user(profiles, [p for d, p in mine if d < day], day, None)
-    before, after = leaders(yesterday.posteriors), leaders(learning.posteriors)
+def _leader_changes(profiles, mine, learning, day, user_id, names, stored):
+    """Leaders that changed since the stored posteriors (yesterday's, or an earlier run's of the
+    same day; the first time, since yesterday's learned from the scores before today). A
+    backfill behind newer posteriors announces nothing: that news is old."""
+    if stored is not None and stored[0] > day:
+        return []
+    if stored is not None:
+        before = stored[1]
+    else:
+        yesterday = learn_user(profiles, [p for d, p in mine if d < day], day, None)
+        before = leaders(yesterday.posteriors)
+    after = leaders(learning.posteriors)
     sampled = {
         (item.brand_id, item.content_type, item.dimension)
         for item in learning.posteriors

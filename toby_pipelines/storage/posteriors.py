@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from toby_pipelines.storage.database import as_date
 from toby_pipelines.strategy.normal_gamma import NormalGamma
 from toby_pipelines.strategy.posteriors import OptionPosterior
 from toby_pipelines.strategy.topic_rotation import RestingTopic
@@ -142,3 +143,25 @@ def resting_options(
             r.option_value
         )
     return result
+
+
+def stored_leaders(
+    connection: Connection,
+) -> dict[str, tuple[dt.date, dict[tuple[str, str, str], str]]]:
+    """{user: (day of the stored posteriors, {(brand, content type, dimension): option with the
+    highest posterior mean})}."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT user_id, as_of_date, brand_id, content_type, dimension, option_value,"
+            " post_mean FROM toby_strategy_scores"
+        )
+    )
+    best: dict[str, dict[tuple[str, str, str], tuple[float, str]]] = {}
+    days: dict[str, dt.date] = {}
+    for r in rows:
+        days[r.user_id] = as_date(r.as_of_date)
+        mine = best.setdefault(r.user_id, {})
+        key = (r.brand_id, r.content_type, r.dimension)
+        if key not in mine or r.post_mean > mine[key][0]:
+            mine[key] = (r.post_mean, r.option_value)
+    return {user: (days[user], {k: o for k, (_, o) in keys.items()}) for user, keys in best.items()}
