@@ -121,6 +121,10 @@ def capture_snapshots(
         ]
         done = captured_checkpoints(connection, [p.id for p in posts]) if live else set()
         waiting = blocked_accounts(connection)
+    # A platform that can read a window's media at once (the simulator) does so here.
+    prefetch = getattr(platform, "prefetch", None)
+    if prefetch is not None:
+        prefetch([p.media_id for p in posts], [p.account_handle for p in posts], start, end)
     run = _Run()
     # A live platform's count is of now: one call per brand account and run.
     followers: dict[tuple[str, str], int] = {}

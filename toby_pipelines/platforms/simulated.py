@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,60 @@ class SimulatedPlatform:
         self.database = database
         self.audience = audience
         self.seed = seed
+        # Filled by prefetch() for one measuring window: media never change once published,
+        # and an account's follows are known for the window; a publish forgets its account.
+        self._media: dict[str, tuple[dt.datetime, dict]] = {}
+        self._follows: dict[str, _AccountFollows] = {}
+
+    def prefetch(self, media_ids: Sequence[str], accounts: Sequence[str], start: dt.datetime,
+                 end: dt.datetime) -> None:  # fmt: skip
+        """Read what measuring these media between `start` and `end` needs in a few queries
+        instead of three per snapshot (the simulator's own cost: 10,000 brands measure a day
+        in seconds)."""
+        self._media.clear()
+        self._follows.clear()
+        cutoff = start - dt.timedelta(hours=FINAL_AGE_HOURS)
+        with self.database.engine.connect() as connection:
+            for chunk in _chunks(list(media_ids)):
+                for row in connection.execute(
+                    sa.text(
+                        "SELECT media_id, published_at, final_metrics FROM sim_platform_media"
+                        " WHERE media_id IN :ids"
+                    ).bindparams(sa.bindparam("ids", expanding=True)),
+                    {"ids": chunk},
+                ):
+                    self._media[row.media_id] = (
+                        utc(row.published_at),
+                        load_json(row.final_metrics),
+                    )
+            for chunk in _chunks(sorted(set(accounts))):
+                params = {"handles": chunk, "cutoff": cutoff, "end": end}
+                settled = connection.execute(
+                    sa.text(
+                        "SELECT a.account_handle, a.base_followers, COALESCE(SUM(m.final_follows),"
+                        " 0) AS settled FROM sim_platform_accounts a LEFT JOIN sim_platform_media m"
+                        " ON m.account_handle = a.account_handle AND m.published_at <= :cutoff"
+                        " AND m.final_follows > 0 WHERE a.account_handle IN :handles"
+                        " GROUP BY a.account_handle, a.base_followers"
+                    ).bindparams(sa.bindparam("handles", expanding=True)),
+                    params,
+                )
+                for row in settled:
+                    self._follows[row.account_handle] = _AccountFollows(
+                        start, end, int(row.base_followers) + int(row.settled), []
+                    )
+                recent = connection.execute(
+                    sa.text(
+                        "SELECT account_handle, published_at, final_follows FROM sim_platform_media"
+                        " WHERE account_handle IN :handles AND published_at > :cutoff"
+                        " AND published_at <= :end AND final_follows > 0"
+                    ).bindparams(sa.bindparam("handles", expanding=True)),
+                    params,
+                )
+                for row in recent:
+                    self._follows[row.account_handle].recent.append(
+                        (utc(row.published_at), int(row.final_follows))
+                    )
 
     def register_account(self, account_handle: str, base_followers: int) -> None:
         with self.database.transaction() as connection:
@@ -82,6 +137,7 @@ class SimulatedPlatform:
             rng = np.random.default_rng([self.seed, _stable_int(request.post_id)])
             final = self.audience(dict(post), rng)
             media_id = "sim_" + hashlib.sha256(request.post_id.encode()).hexdigest()[:20]
+            self._follows.pop(request.account_handle, None)
             connection.execute(
                 sa.text(
                     "INSERT INTO sim_platform_media (media_id, idempotency_key, account_handle,"
@@ -111,6 +167,10 @@ class SimulatedPlatform:
         content_type: str = "",
         platform: str = "",
     ) -> Mapping[str, Any]:
+        if media_id in self._media:
+            published_at, final = self._media[media_id]
+            age_hours = (as_of - published_at).total_seconds() / 3600
+            return {name: reveal(value, age_hours) for name, value in final.items()}
         with self.database.engine.connect() as connection:
             row = connection.execute(
                 sa.text(
@@ -129,6 +189,9 @@ class SimulatedPlatform:
     def followers(
         self, account_handle: str, as_of: dt.datetime, *, brand_id: str = "", platform: str = ""
     ) -> int:
+        known = self._follows.get(account_handle)
+        if known is not None and known.start <= as_of <= known.end:
+            return known.at(as_of)
         with self.database.engine.connect() as connection:
             return self._followers(connection, account_handle, as_of)
 
@@ -162,3 +225,27 @@ class SimulatedPlatform:
             age_hours = (as_of - utc(row.published_at)).total_seconds() / 3600
             gained += reveal(int(row.final_follows), age_hours)  # type: ignore[operator]
         return int(base) + gained
+
+
+@dataclass
+class _AccountFollows:
+    """An account's followers for any moment of [start, end]: its base count plus everything
+    settled 7 days before `start`, plus what the media published since reveal by then."""
+
+    start: dt.datetime
+    end: dt.datetime
+    settled_before_start: int
+    recent: list[tuple[dt.datetime, int]]  # (published_at, final follows) after the cutoff
+
+    def at(self, as_of: dt.datetime) -> int:
+        total = self.settled_before_start
+        for published_at, follows in self.recent:
+            if published_at <= as_of:
+                age_hours = (as_of - published_at).total_seconds() / 3600
+                total += reveal(follows, age_hours)  # type: ignore[operator]
+        return total
+
+
+def _chunks(items: list, size: int = 1000) -> Iterator[list]:
+    for begin in range(0, len(items), size):
+        yield items[begin : begin + size]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -33,6 +33,11 @@ class BaselineRow:
 _COLUMNS = tuple(BaselineRow.__dataclass_fields__)
 
 
+def _values(row) -> dict:
+    # A shallow dict of the row's columns: dataclasses.asdict deep-copies every value.
+    return {name: getattr(row, name) for name in _COLUMNS}
+
+
 def replace_baselines(
     connection: Connection,
     as_of: dt.date,
@@ -55,7 +60,7 @@ def replace_baselines(
                 f"INSERT INTO brand_baselines ({', '.join(_COLUMNS)})"
                 f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
             ),
-            [asdict(row) for row in rows],
+            [_values(row) for row in rows],
         )
 
 

@@ -83,11 +83,20 @@ def record_capture_failure(
 
 
 def clear_capture_failures(connection: Connection, keys: Iterable[tuple[str, str]]) -> None:
-    """The captures succeeded (or no longer need to): their failure rows go."""
-    for post_id, checkpoint in keys:
+    """The captures succeeded (or no longer need to): their failure rows go. One read finds
+    the few that failed before; only those are deleted."""
+    wanted = set(keys)
+    if not wanted:
+        return
+    failed_before = [
+        {"p": r.post_id, "c": r.checkpoint}
+        for r in connection.execute(sa.text("SELECT post_id, checkpoint FROM capture_failures"))
+        if (r.post_id, r.checkpoint) in wanted
+    ]
+    if failed_before:
         connection.execute(
             sa.text("DELETE FROM capture_failures WHERE post_id = :p AND checkpoint = :c"),
-            {"p": post_id, "c": checkpoint},
+            failed_before,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -34,6 +34,13 @@ class PostScore:
 
 
 _COLUMNS = tuple(PostScore.__dataclass_fields__)
+
+
+def _values(row) -> dict:
+    # A shallow dict of the row's columns: dataclasses.asdict deep-copies every value.
+    return {name: getattr(row, name) for name in _COLUMNS}
+
+
 _VALUES = tuple(c for c in _COLUMNS if c not in ("post_id", "phase"))
 
 
@@ -47,7 +54,7 @@ def upsert_scores(connection: Connection, scores: Sequence[PostScore], now: dt.d
             f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
             f" ON CONFLICT (post_id, phase) DO UPDATE SET {updates}"
         ),
-        [asdict(s) for s in scores],
+        [_values(s) for s in scores],
     )
     # The content tag carries the post's latest score: the final one once it exists. One
     # statement for all of them (executemany, in order), not a round trip per post.

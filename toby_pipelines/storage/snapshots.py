@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -29,6 +29,13 @@ class Snapshot(PostMetrics):
 
 
 _COLUMNS = tuple(Snapshot.__dataclass_fields__)
+
+
+def _values(row) -> dict:
+    # A shallow dict of the row's columns: dataclasses.asdict deep-copies every value.
+    return {name: getattr(row, name) for name in _COLUMNS}
+
+
 _VALUES = (*METRIC_FIELDS, *OPTIONAL_FIELDS, "followers_at_capture", "observed_at")
 
 
@@ -40,7 +47,7 @@ def insert_new_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) 
         f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
         " ON CONFLICT (post_id, checkpoint) DO NOTHING"
     )
-    return sum(connection.execute(statement, asdict(s)).rowcount for s in snapshots)
+    return sum(connection.execute(statement, _values(s)).rowcount for s in snapshots)
 
 
 def captured_checkpoints(connection: Connection, post_ids: Iterable[str]) -> set[tuple[str, str]]:
@@ -73,7 +80,7 @@ def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> i
         f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
         f" ON CONFLICT (post_id, checkpoint) DO UPDATE SET {updates} WHERE {changed}"
     )
-    connection.execute(statement, [asdict(s) for s in snapshots])
+    connection.execute(statement, [_values(s) for s in snapshots])
     return len(snapshots)
 
 
