@@ -67,6 +67,44 @@ def _brand_slots(brand: BrandRecord, times: dict[str, list[str]], start, end) ->
     ]
 
 
+@dataclass
+class _PlanningData:
+    posteriors: dict = field(default_factory=dict)
+    resting: dict = field(default_factory=dict)
+    experiments: dict = field(default_factory=dict)
+    planned: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=dict)
+    drift_ratios: dict = field(default_factory=dict)
+
+
+def _planning_data(connection, now: dt.datetime) -> _PlanningData:
+    experiments = experiments_as_of(connection, now.date())
+    # Only active experiments count planned posts (`turns`): read tags from the oldest active
+    # one's start, not from the oldest experiment ever (that grows with history).
+    first_start = min(
+        (e.started_on for e in experiments.values() if e.status == "active"),
+        default=now.date(),
+    )
+    return _PlanningData(
+        posteriors=latest_posteriors(connection, now.date()),
+        resting=resting_options(connection, now.date()),
+        experiments=experiments,
+        planned=planned_options_since(connection, first_start),
+        overrides=option_pool_overrides(connection),
+        drift_ratios=active_drift_ratios(connection, now.date()),
+    )
+
+
+def _any_empty(users, brands, slot_times, taken, now: dt.datetime) -> bool:
+    for settings in users:
+        end = now + dt.timedelta(days=settings.buffer_days)
+        for brand in brands.get(settings.user_id, []):
+            for slot in _brand_slots(brand, slot_times.get(brand.id, {}), now, end):
+                if slot not in taken:
+                    return True
+    return False
+
+
 def fill_buffer(
     database: Database, generate: Generate, now: dt.datetime, seed: int = 0
 ) -> list[UserBuffer]:
@@ -82,35 +120,31 @@ def fill_buffer(
         for brand in list_brands(connection, [s.user_id for s in users]):
             brands.setdefault(brand.user_id, []).append(brand)
         slot_times = slot_times_by_brand(connection)
-        posteriors = latest_posteriors(connection, now.date())
-        resting = resting_options(connection, now.date())
-        experiments = experiments_as_of(connection, now.date())
-        # Only active experiments count planned posts (`turns`): read tags from the oldest
-        # active one's start, not from the oldest experiment ever (that grows with history).
-        first_start = min(
-            (e.started_on for e in experiments.values() if e.status == "active"),
-            default=now.date(),
-        )
-        planned = planned_options_since(connection, first_start)
-        overrides = option_pool_overrides(connection)
-        drift_ratios = active_drift_ratios(connection, now.date())
         horizon = max((s.buffer_days for s in users), default=0)
         taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
         buffer_states = states_of(connection, "buffer")
+        # What planning reads (posteriors, experiments, planned tags...) is read only when a
+        # slot is empty: the usual tick between slot times reads slots and nothing more.
+        plan = (
+            _planning_data(connection, now)
+            if _any_empty(users, brands, slot_times, taken, now)
+            else _PlanningData()
+        )
     # A brand's recent titles, read when one of its slots is first filled in this run (a steady
     # tick fills few slots, so it reads few brands' titles).
     titles: dict[str, set[str]] = {}
     # Each brand and content type's experiments, grouped once (not scanned for every slot).
     running: dict[tuple[str, str], list] = {}
-    for (brand_id, content_type, _), experiment in experiments.items():
+    for (brand_id, content_type, _), experiment in plan.experiments.items():
         running.setdefault((brand_id, content_type), []).append(experiment)
     results = []
     for settings in users:
         summary = UserBuffer(settings.user_id)
         try:
             _fill_user(
-                database, generate, now, seed, settings, summary, brands, slot_times, posteriors,
-                resting, running, planned, overrides, drift_ratios, taken, titles, buffer_states,
+                database, generate, now, seed, settings, summary, brands, slot_times,
+                plan.posteriors, plan.resting, running, plan.planned, plan.overrides,
+                plan.drift_ratios, taken, titles, buffer_states,
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone
             summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
