@@ -36,12 +36,17 @@ from toby_pipelines.strategy.topic_rotation import RestingTopic
 
 # Posteriors learn from the scores of the last 90 days: old enough evidence stops steering.
 LEARNING_HORIZON_DAYS = 90
+USERS_PER_READ = 50
+
+
+# The asset shows the first posteriors as a table; the rest are counted, not kept in memory.
+PREVIEW_POSTERIORS = 400
 
 
 @dataclass
 class PosteriorSummary:
     day: dt.date
-    posteriors: list[tuple[str, OptionPosterior]]
+    posteriors: list[tuple[str, OptionPosterior]]  # the first PREVIEW_POSTERIORS
     leader_changes: list[str]
     brand_names: dict[str, str]
     changes: list[ChangePoint] = field(default_factory=list)
@@ -49,6 +54,7 @@ class PosteriorSummary:
     experiments: list[Experiment] = field(default_factory=list)
     phases: dict[str, str] = field(default_factory=dict)
     failed: list[FailedUnit] = field(default_factory=list)
+    posterior_count: int = 0
 
 
 def _rng(day: dt.date, user_id: str) -> np.random.Generator:
@@ -76,7 +82,6 @@ def compute_posteriors(
     with database.engine.connect() as connection:
         brands = [brand for brand in list_brands(connection) if shard.owns(brand.user_id)]
         overrides = option_pool_overrides(connection)
-        scored = scored_posts_between(connection, days_back(day, LEARNING_HORIZON_DAYS - 1), day)
         running = experiments_as_of(connection, day)
         settings = {s.user_id: s for s in toby_settings(connection)}
         outside = findings_between(connection, day_start(day) - TREND_WINDOW, day_end(day))
@@ -88,11 +93,13 @@ def compute_posteriors(
     brands_of: dict[str, list] = {}
     for brand in brands:
         brands_of.setdefault(brand.user_id, []).append(brand)
-    by_user: dict[str, list] = {}
-    for owner, d, post in scored:
-        by_user.setdefault(owner, []).append((d, post))
     succeeded: dict[str, str] = {}
-    for user_id in users:
+    by_user: dict[str, list] = {}
+    for index, user_id in enumerate(users):
+        if index % USERS_PER_READ == 0:
+            # The horizon's scores of the next few hundred users only: memory stays bounded
+            # by a batch however many users there are.
+            by_user = _scores_by_user(database, users[index : index + USERS_PER_READ], day)
         try:
             part, leader_changes, phase_move = _learn_user(
                 user_id, brands_of, overrides, by_user.get(user_id, []), running, settings, outside,
@@ -108,7 +115,9 @@ def compute_posteriors(
             summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
             continue
         succeeded[user_id] = user_id
-        summary.posteriors.extend(part.posteriors)
+        summary.posterior_count += len(part.posteriors)
+        room = PREVIEW_POSTERIORS - len(summary.posteriors)
+        summary.posteriors.extend(part.posteriors[: max(room, 0)])
         summary.changes.extend(part.changes)
         summary.resting.extend(part.resting)
         summary.experiments.extend(part.experiments)
@@ -123,6 +132,17 @@ def compute_posteriors(
         now=now,
     )
     return summary
+
+
+def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[str, list]:
+    with database.engine.connect() as connection:
+        scored = scored_posts_between(
+            connection, days_back(day, LEARNING_HORIZON_DAYS - 1), day, users
+        )
+    by_user: dict[str, list] = {}
+    for owner, scored_on, post in scored:
+        by_user.setdefault(owner, []).append((scored_on, post))
+    return by_user
 
 
 def _learn_user(user_id, brands, overrides, mine, running, settings, outside, day, names, stored):

@@ -1,9 +1,11 @@
 """The daily chain's approach before issue 11, kept only as the benchmark's comparison.
 
-Swapped in for one child process by `row_at_a_time()`: the simulated platform's follower count
-reads every post the account ever published and reveals each in Python; scoring filters all of
-the day's snapshots once per user; baselines filter every brand's snapshots and final scores
-once per brand. Everything else is the code as it is now, so the ratio measures those choices.
+Swapped in for one child process by `row_at_a_time()`: the simulated platform answers each
+snapshot with its own queries (no prefetch) and its follower count reads every post the account
+ever published and reveals each in Python; capture failures are cleared one row at a time;
+scoring filters all of the day's snapshots once per user; baselines filter every brand's
+snapshots and final scores once per brand; leader changes learn yesterday's posteriors again.
+Everything else is the code as it is now, so the ratio measures those choices.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from toby_pipelines.defs.scoring import assets as scoring_assets
-from toby_pipelines.loop import baseline, score
+from toby_pipelines.loop import baseline, learn, measure, score
 from toby_pipelines.platforms.growth_curve import reveal
 from toby_pipelines.platforms.simulated import SimulatedPlatform, UnknownMedia
 from toby_pipelines.sharding.shards import ALL_USERS
@@ -92,9 +94,28 @@ def _snapshots_between_keeping_all(connection, first_day, last_day, checkpoints)
 _SNAPSHOTS_BETWEEN = score.snapshots_between
 
 
+def _no_prefetch(self, media_ids, accounts, start, end) -> None:
+    return None
+
+
+def _clear_one_at_a_time(connection, keys) -> None:
+    for post_id, checkpoint in keys:
+        connection.execute(
+            sa.text("DELETE FROM capture_failures WHERE post_id = :p AND checkpoint = :c"),
+            {"p": post_id, "c": checkpoint},
+        )
+
+
+def _no_stored_leaders(connection) -> dict:
+    return {}
+
+
 @contextmanager
 def row_at_a_time() -> Iterator[None]:
     swaps = [
+        (SimulatedPlatform, "prefetch", _no_prefetch),
+        (measure, "clear_capture_failures", _clear_one_at_a_time),
+        (learn, "stored_leaders", _no_stored_leaders),
         (SimulatedPlatform, "_followers", _followers_from_all_history),
         (baseline, "_user_baselines", _user_baselines_filtering_all),
         (score, "snapshots_between", _snapshots_between_keeping_all),

@@ -79,21 +79,25 @@ def scored_posts_between(
     last_day: dt.date,
     user_ids: Sequence[str] | None = None,
 ) -> list[tuple[str, dt.date, ScoredPost]]:
-    """(user_id, score_date, scored post with its options) for Toby's posts scored in the window."""
-    rows = connection.execute(
-        sa.text(
-            "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
-            " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, t.personality, t.topic_bucket, t.hook_strategy, t.title_format,"
-            " t.visual_style FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
-            " JOIN toby_content_tags t ON t.post_id = s.post_id"
-            " WHERE s.score_date >= :first AND s.score_date <= :last ORDER BY s.score_date, s.post_id"
-        ),
-        {"first": first_day, "last": last_day},
+    """(user_id, score_date, scored post with its options) for Toby's posts scored in the window,
+    of `user_ids` only when given (filtered in SQL)."""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    statement = sa.text(
+        "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
+        " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, t.personality,"
+        " t.topic_bucket, t.hook_strategy, t.title_format, t.visual_style"
+        " FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
+        " JOIN toby_content_tags t ON t.post_id = s.post_id"
+        f" WHERE s.score_date >= :first AND s.score_date <= :last{only}"
+        " ORDER BY s.score_date, s.post_id"
     )
+    params: dict = {"first": first_day, "last": last_day}
+    if user_ids is not None:
+        statement = statement.bindparams(sa.bindparam("users", expanding=True))
+        params["users"] = list(user_ids)
+    rows = connection.execute(statement, params)
     result = []
     for r in rows:
-        if user_ids is not None and r.user_id not in user_ids:
-            continue
         options = tag_options(r)
         result.append(
             (

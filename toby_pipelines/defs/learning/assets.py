@@ -64,7 +64,7 @@ def strategy_posteriors(
     ]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(summary.posteriors)),
+            "dagster/row_count": dg.MetadataValue.int(summary.posterior_count),
             "failed_users": dg.MetadataValue.int(len(summary.failed)),
             "failures": dg.MetadataValue.md(
                 markdown_table(
