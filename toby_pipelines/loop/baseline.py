@@ -10,6 +10,7 @@ from toby_pipelines.baselines.drift import LOOKBACK_DAYS, active_drift
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views, window_start
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.loop.user_batches import user_batches
 from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
@@ -35,48 +36,37 @@ def compute_baselines(
     with database.engine.connect() as connection:
         brands = [brand for brand in list_brands(connection) if shard.owns(brand.user_id)]
         slots = slot_times_by_brand(connection)
-        snapshots = snapshots_between(
-            connection, window_start(day, WINDOW_DAYS), day, SCORED_CHECKPOINTS
-        )
-        finals = final_scores_between(connection, days_back(day, LOOKBACK_DAYS - 1), day)
-    views = rolling_average_views(view_observations(snapshots), day)
-    # Grouped once, so each brand reads its own rows instead of filtering everyone's.
-    finals_by: dict[tuple[str, str], list] = defaultdict(list)
-    for brand_id, content_type, scored_on, score in finals:
-        finals_by[(brand_id, content_type)].append((scored_on, score))
-    captures_by: dict[tuple[str, str], list] = defaultdict(list)
-    for snap in snapshots:
-        captures_by[(snap.brand_id, snap.content_type)].append(
-            (snap.day, snap.followers_at_capture)
-        )
     summary = BaselineSummary(day, [], {brand.id: brand.name for brand in brands})
     succeeded: dict[str, str] = {}
     brands_of: dict[str, list] = defaultdict(list)
     for brand in brands:
         brands_of[brand.user_id].append(brand)
-    for user_id, mine in sorted(brands_of.items()):
-        try:
-            rows, new_drifts = _user_baselines(mine, slots, captures_by, finals_by, views, day)
-            with database.transaction() as connection:
-                replace_baselines(connection, day, rows, [brand.id for brand in mine])
-                for brand_name, row in new_drifts:
-                    log_activity(
-                        connection,
-                        user_id=user_id,
-                        action_type="drift_detected",
-                        description=(
-                            f"Drift detected for {brand_name} {row.content_type}s:"
-                            f" {row.drift_reason}"
-                        ),
-                        dedupe_key=f"drift:{row.brand_id}:{row.content_type}:{day}",
-                        now=now,
-                        level="warning",
-                    )
-        except Exception as error:  # this user's failure is theirs alone
-            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-            continue
-        succeeded[user_id] = user_id
-        summary.rows.extend(rows)
+    for batch in user_batches(sorted(brands_of)):  # memory bounded by a batch of users
+        views, captures_by, finals_by = _batch_history(database, batch, day)
+        for user_id in batch:
+            mine = brands_of[user_id]
+            try:
+                rows, new_drifts = _user_baselines(mine, slots, captures_by, finals_by, views, day)
+                with database.transaction() as connection:
+                    replace_baselines(connection, day, rows, [brand.id for brand in mine])
+                    for brand_name, row in new_drifts:
+                        log_activity(
+                            connection,
+                            user_id=user_id,
+                            action_type="drift_detected",
+                            description=(
+                                f"Drift detected for {brand_name} {row.content_type}s:"
+                                f" {row.drift_reason}"
+                            ),
+                            dedupe_key=f"drift:{row.brand_id}:{row.content_type}:{day}",
+                            now=now,
+                            level="warning",
+                        )
+            except Exception as error:  # this user's failure is theirs alone
+                summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+                continue
+            succeeded[user_id] = user_id
+            summary.rows.extend(rows)
     settle_units(
         database,
         stage="brand_baselines",
@@ -86,6 +76,26 @@ def compute_baselines(
         now=now,
     )
     return summary
+
+
+def _batch_history(database: Database, users: list[str], day: dt.date):
+    """The batch's rolling views, captured follower counts and final scores, grouped by brand and
+    content type once (each brand reads its own rows instead of filtering everyone's)."""
+    with database.engine.connect() as connection:
+        snapshots = snapshots_between(
+            connection, window_start(day, WINDOW_DAYS), day, SCORED_CHECKPOINTS, users
+        )
+        finals = final_scores_between(connection, days_back(day, LOOKBACK_DAYS - 1), day, users)
+    views = rolling_average_views(view_observations(snapshots), day)
+    finals_by: dict[tuple[str, str], list] = defaultdict(list)
+    for brand_id, content_type, scored_on, score in finals:
+        finals_by[(brand_id, content_type)].append((scored_on, score))
+    captures_by: dict[tuple[str, str], list] = defaultdict(list)
+    for snap in snapshots:
+        captures_by[(snap.brand_id, snap.content_type)].append(
+            (snap.day, snap.followers_at_capture)
+        )
+    return views, captures_by, finals_by
 
 
 def _user_baselines(brands, slots, captures_by, finals_by, views, day):

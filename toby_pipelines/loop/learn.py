@@ -13,6 +13,7 @@ from toby_pipelines.discovery.trends import trending_topics
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.loop.user_batches import USERS_PER_READ
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
@@ -36,7 +37,6 @@ from toby_pipelines.strategy.topic_rotation import RestingTopic
 
 # Posteriors learn from the scores of the last 90 days: old enough evidence stops steering.
 LEARNING_HORIZON_DAYS = 90
-USERS_PER_READ = 50
 
 
 # The asset shows the first posteriors as a table; the rest are counted, not kept in memory.

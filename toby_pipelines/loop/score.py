@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.loop.user_batches import user_batches
 from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
 from toby_pipelines.scoring.toby_score import (
     compute_toby_score,
@@ -19,7 +20,11 @@ from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.scores import PostScore, upsert_scores
-from toby_pipelines.storage.snapshots import snapshots_between, view_observations
+from toby_pipelines.storage.snapshots import (
+    snapshots_between,
+    users_with_snapshots_on,
+    view_observations,
+)
 from toby_pipelines.strategy.experiments import is_game_changer
 
 # Scoring day D reads snapshots from D-14 (the baseline as of D-1) through D.
@@ -42,30 +47,33 @@ def score_day(
     day before. Each user is scored and written on their own: one user's failure is recorded and
     retried, nobody else's scores wait for it."""
     with database.engine.connect() as connection:
-        history = snapshots_between(
-            connection, days_back(day, SNAPSHOT_LOOKBACK_DAYS), day, SCORED_CHECKPOINTS
-        )
-    # The baseline as of yesterday: no score reads data from its own future.
-    baseline = rolling_average_views(view_observations(history), days_back(day, 1))
+        users = [u for u in users_with_snapshots_on(connection, day) if shard.owns(u)]
     summary = ScoreSummary(day, [], {})
-    # Grouped once, so each user reads their own snapshots instead of filtering everyone's.
-    todays: dict[str, list] = {}
-    for snap in history:
-        if snap.day == day and shard.owns(snap.user_id):
-            todays.setdefault(snap.user_id, []).append(snap)
     succeeded: dict[str, str] = {}
-    for user_id, mine in sorted(todays.items()):
-        try:
-            scores, brand_of, unscored = _score_user(mine, baseline, day)
-            with database.transaction() as connection:
-                _write_user(connection, user_id, day, scores, brand_of, now)
-        except Exception as error:  # this user's failure is theirs alone
-            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-            continue
-        succeeded[user_id] = user_id
-        summary.scores.extend(scores)
-        summary.brand_of.update(brand_of)
-        summary.unscored.extend(unscored)
+    for batch in user_batches(users):  # memory bounded by a batch of users
+        with database.engine.connect() as connection:
+            history = snapshots_between(
+                connection, days_back(day, SNAPSHOT_LOOKBACK_DAYS), day, SCORED_CHECKPOINTS, batch
+            )
+        # The baseline as of yesterday: no score reads data from its own future.
+        baseline = rolling_average_views(view_observations(history), days_back(day, 1))
+        # Grouped once, so each user reads their own snapshots instead of filtering everyone's.
+        todays: dict[str, list] = {}
+        for snap in history:
+            if snap.day == day:
+                todays.setdefault(snap.user_id, []).append(snap)
+        for user_id, mine in sorted(todays.items()):
+            try:
+                scores, brand_of, unscored = _score_user(mine, baseline, day)
+                with database.transaction() as connection:
+                    _write_user(connection, user_id, day, scores, brand_of, now)
+            except Exception as error:  # this user's failure is theirs alone
+                summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+                continue
+            succeeded[user_id] = user_id
+            summary.scores.extend(scores)
+            summary.brand_of.update(brand_of)
+            summary.unscored.extend(unscored)
     settle_units(
         database,
         stage="scored_posts",

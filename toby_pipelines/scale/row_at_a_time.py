@@ -4,7 +4,8 @@ Swapped in for one child process by `row_at_a_time()`: the simulated platform an
 snapshot with its own queries (no prefetch) and its follower count reads every post the account
 ever published and reveals each in Python; capture failures are cleared one row at a time;
 scoring filters all of the day's snapshots once per user; baselines filter every brand's
-snapshots and final scores once per brand; leader changes learn yesterday's posteriors again.
+snapshots and final scores once per brand; every stage reads all users' rows at once; leader
+changes learn yesterday's posteriors again.
 Everything else is the code as it is now, so the ratio measures those choices.
 """
 
@@ -85,8 +86,8 @@ _USER_BASELINES = baseline._user_baselines
 _SCORE_DAY = score.score_day
 
 
-def _snapshots_between_keeping_all(connection, first_day, last_day, checkpoints):
-    found = _SNAPSHOTS_BETWEEN(connection, first_day, last_day, checkpoints)
+def _snapshots_between_keeping_all(connection, first_day, last_day, checkpoints, users=None):
+    found = _SNAPSHOTS_BETWEEN(connection, first_day, last_day, checkpoints, users)
     _ALL_TODAYS[0] = [snap for snap in found if snap.day == last_day]
     return found
 
@@ -110,12 +111,20 @@ def _no_stored_leaders(connection) -> dict:
     return {}
 
 
+def _one_batch(users, size=0):
+    # Everyone's rows read at once, as before batching.
+    yield list(users)
+
+
 @contextmanager
 def row_at_a_time() -> Iterator[None]:
     swaps = [
         (SimulatedPlatform, "prefetch", _no_prefetch),
         (measure, "clear_capture_failures", _clear_one_at_a_time),
         (learn, "stored_leaders", _no_stored_leaders),
+        (learn, "USERS_PER_READ", 10**9),
+        (score, "user_batches", _one_batch),
+        (baseline, "user_batches", _one_batch),
         (SimulatedPlatform, "_followers", _followers_from_all_history),
         (baseline, "_user_baselines", _user_baselines_filtering_all),
         (score, "snapshots_between", _snapshots_between_keeping_all),

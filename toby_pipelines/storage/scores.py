@@ -118,15 +118,22 @@ def scored_posts_between(
 
 
 def final_scores_between(
-    connection: Connection, first_day: dt.date, last_day: dt.date
+    connection: Connection,
+    first_day: dt.date,
+    last_day: dt.date,
+    user_ids: Sequence[str] | None = None,
 ) -> list[tuple[str, str, dt.date, float]]:
-    """(brand_id, content_type, score_date, score) of every final (7d) score in the window."""
-    rows = connection.execute(
-        sa.text(
-            "SELECT p.brand_id, p.content_type, s.score_date, s.toby_score FROM post_scores s"
-            " JOIN scheduled_posts p ON p.id = s.post_id WHERE s.phase = '7d'"
-            " AND s.score_date >= :first AND s.score_date <= :last"
-        ),
-        {"first": first_day, "last": last_day},
+    """(brand_id, content_type, score_date, score) of every final (7d) score in the window, of
+    `user_ids` only when given."""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    statement = sa.text(
+        "SELECT p.brand_id, p.content_type, s.score_date, s.toby_score FROM post_scores s"
+        " JOIN scheduled_posts p ON p.id = s.post_id WHERE s.phase = '7d'"
+        f" AND s.score_date >= :first AND s.score_date <= :last{only}"
     )
+    params: dict = {"first": first_day, "last": last_day}
+    if user_ids is not None:
+        statement = statement.bindparams(sa.bindparam("users", expanding=True))
+        params["users"] = list(user_ids)
+    rows = connection.execute(statement, params)
     return [(r.brand_id, r.content_type, as_date(r.score_date), r.toby_score) for r in rows]

@@ -97,21 +97,29 @@ class SnapshotForScoring(PostMetrics):
 
 
 def snapshots_between(
-    connection: Connection, first_day: dt.date, last_day: dt.date, checkpoints: Sequence[str]
+    connection: Connection,
+    first_day: dt.date,
+    last_day: dt.date,
+    checkpoints: Sequence[str],
+    user_ids: Sequence[str] | None = None,
 ) -> list[SnapshotForScoring]:
-    rows = connection.execute(
-        sa.text(
-            "SELECT s.post_id, p.user_id, p.brand_id, p.content_type, s.checkpoint,"
-            " s.partition_date, s.views, s.reach, s.likes, s.comments, s.saves, s.shares,"
-            " s.follows, s.followers_at_capture, s.checkpoint_at, s.observed_at"
-            " FROM metrics_snapshots s"
-            " JOIN scheduled_posts p ON p.id = s.post_id"
-            " WHERE s.partition_date >= :first AND s.partition_date <= :last"
-            " AND s.checkpoint IN :checkpoints"
-            " ORDER BY s.partition_date, s.post_id, s.checkpoint"
-        ).bindparams(sa.bindparam("checkpoints", expanding=True)),
-        {"first": first_day, "last": last_day, "checkpoints": list(checkpoints)},
-    )
+    """Snapshots at `checkpoints` in the window, of `user_ids` only when given."""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    statement = sa.text(
+        "SELECT s.post_id, p.user_id, p.brand_id, p.content_type, s.checkpoint,"
+        " s.partition_date, s.views, s.reach, s.likes, s.comments, s.saves, s.shares,"
+        " s.follows, s.followers_at_capture, s.checkpoint_at, s.observed_at"
+        " FROM metrics_snapshots s"
+        " JOIN scheduled_posts p ON p.id = s.post_id"
+        " WHERE s.partition_date >= :first AND s.partition_date <= :last"
+        f" AND s.checkpoint IN :checkpoints{only}"
+        " ORDER BY s.partition_date, s.post_id, s.checkpoint"
+    ).bindparams(sa.bindparam("checkpoints", expanding=True))
+    params: dict = {"first": first_day, "last": last_day, "checkpoints": list(checkpoints)}
+    if user_ids is not None:
+        statement = statement.bindparams(sa.bindparam("users", expanding=True))
+        params["users"] = list(user_ids)
+    rows = connection.execute(statement, params)
     return [
         SnapshotForScoring(
             post_id=r.post_id,
@@ -140,3 +148,14 @@ def _late_hours(checkpoint_at: dt.datetime, observed_at: dt.datetime | None) -> 
     if observed_at is None:
         return 0.0
     return max(0.0, (utc(observed_at) - utc(checkpoint_at)).total_seconds() / 3600)
+
+
+def users_with_snapshots_on(connection: Connection, day: dt.date) -> list[str]:
+    rows = connection.execute(
+        sa.text(
+            "SELECT DISTINCT p.user_id FROM metrics_snapshots s"
+            " JOIN scheduled_posts p ON p.id = s.post_id WHERE s.partition_date = :day"
+        ),
+        {"day": day},
+    )
+    return sorted(r.user_id for r in rows)
