@@ -71,10 +71,10 @@ def test_a_failing_learning_step_is_recorded_and_retried_until_it_succeeds(
 ):
     real = learn.learn_user
 
-    def fails_for_u2(profiles, posts, day, rng):
+    def fails_for_u2(profiles, posts, day, *args, **kwargs):
         if any(p.brand_id.startswith("u2-") for p in profiles):
             raise RuntimeError("corrupt evidence for u2 Authorization: Bearer EAAG-secret-token")
-        return real(profiles, posts, day, rng)
+        return real(profiles, posts, day, *args, **kwargs)
 
     monkeypatch.setattr(learn, "learn_user", fails_for_u2)
     run_days(DEFS, database_url, 3)
@@ -102,3 +102,27 @@ def test_a_failing_learning_step_is_recorded_and_retried_until_it_succeeds(
         ]
         >= 1
     )
+
+
+def test_a_user_whose_write_fails_costs_the_rest_of_their_batch_nothing(
+    two_users, database_url, monkeypatch
+):
+    """Users' learning is written a batch at a time; when the batch's transaction fails, each
+    user is written alone and only the one whose write fails is recorded."""
+    real = learn.save_experiments
+
+    def fails_for_u2(connection, owners, experiments, day):
+        if any(e.brand_id.startswith("u2-") for e in experiments):
+            raise RuntimeError("deadlock detected while writing u2's experiments")
+        return real(connection, owners, experiments, day)
+
+    monkeypatch.setattr(learn, "save_experiments", fails_for_u2)
+    run_days(DEFS, database_url, 3)
+    users = {u for (u,) in rows(two_users, "SELECT DISTINCT user_id FROM toby_strategy_scores")}
+    assert users == {"u1"}
+    assert {u for (u,) in rows(two_users, "SELECT DISTINCT user_id FROM toby_experiments")} == {
+        "u1"
+    }
+    failures = rows(two_users, "SELECT stage, unit, reason FROM unit_failures")
+    assert {(s, u) for s, u, _ in failures} == {("strategy_posteriors", "u2")}
+    assert all("deadlock detected" in reason for _, _, reason in failures)

@@ -57,8 +57,10 @@ def test_decayed_evidence_relaxes_to_the_prior_which_never_decays():
 
 def test_seven_day_score_replaces_the_48h_score_instead_of_adding_to_it():
     profiles = [BrandProfile("b1", POOLS)]
-    early = learn_user(profiles, [post("p1", 80.0, "48h")], DAY, None)
-    both = learn_user(profiles, [post("p1", 80.0, "48h"), post("p1", 40.0, "7d")], DAY, None)
+    early = learn_user(profiles, [post("p1", 80.0, "48h")], DAY, summaries=False)
+    both = learn_user(
+        profiles, [post("p1", 80.0, "48h"), post("p1", 40.0, "7d")], DAY, summaries=False
+    )
     assert posterior_of(early, "personality", "story") == update(
         DEFAULT_PRIOR, Evidence().add(80.0, 0.5)
     )
@@ -68,13 +70,13 @@ def test_seven_day_score_replaces_the_48h_score_instead_of_adding_to_it():
 def test_a_user_never_learns_from_another_users_brands():
     mine = [BrandProfile("b1", POOLS), BrandProfile("b2", POOLS)]
     with pytest.raises(ValueError, match="outside this user's brands"):
-        learn_user(mine, [post("x", 90.0, brand="someone-elses")], DAY, None)
+        learn_user(mine, [post("x", 90.0, brand="someone-elses")], DAY, summaries=False)
     # Within one user a brand borrows from its sibling...
     sibling = [post(f"s{i}", 90.0, brand="b2") for i in range(3)]
-    borrowed = learn_user(mine, sibling, DAY, None)
+    borrowed = learn_user(mine, sibling, DAY, summaries=False)
     assert posterior_of(borrowed, "personality", "story", "b1").mu > DEFAULT_PRIOR.mu
     # ...but the same scores in another user's run leave this user's posteriors unchanged.
-    alone = learn_user([BrandProfile("b1", POOLS)], [], DAY, None)
+    alone = learn_user([BrandProfile("b1", POOLS)], [], DAY, summaries=False)
     assert posterior_of(alone, "personality", "story") == DEFAULT_PRIOR
 
 
@@ -118,7 +120,6 @@ def test_experiment_completes_when_sampled_and_one_option_is_clearly_best():
         day=DAY,
         posts=posts,
         posteriors=posteriors,
-        rng=np.random.default_rng(0),
     )
     assert (done.status, done.winner) == ("completed", "story")
     short = advance(
@@ -130,7 +131,6 @@ def test_experiment_completes_when_sampled_and_one_option_is_clearly_best():
         day=DAY,
         posts=posts[:9],
         posteriors=posteriors,
-        rng=np.random.default_rng(0),
     )
     assert short.status == "active" and short.results["data"].count == 4
 
@@ -166,8 +166,7 @@ def test_a_topic_trending_outside_restarts_a_completed_topic_experiment():
     )  # fmt: skip
     later = DAY + dt.timedelta(days=10)
     common = dict(brand_id="b1", content_type="reel", dimension="topic_bucket",
-                  options=("sleep", "gut"), day=later, posts=[], posteriors={},
-                  rng=np.random.default_rng(0))  # fmt: skip
+                  options=("sleep", "gut"), day=later, posts=[], posteriors={})  # fmt: skip
     assert advance(done, **common) is done  # the 30-day retest is not due yet
     restarted = advance(done, **common, retest_now=True)
     assert (restarted.status, restarted.started_on) == ("active", later)

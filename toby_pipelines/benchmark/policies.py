@@ -209,7 +209,7 @@ class Toby(Policy):
         today = day_date(day)
         active = list(self.pools)
         profiles = [BrandProfile(b, {CONTENT_TYPE: self.pools[b]}) for b in active]
-        learning = learn_user(profiles, self.scores, today, None)
+        learning = learn_user(profiles, self.scores, today, summaries=False)
         self.table = learning.table()
         self.resting = {}
         for topic in learning.resting:
@@ -229,7 +229,6 @@ class Toby(Policy):
                     day=today,
                     posts=posts,
                     posteriors=self.table.get((brand_id, CONTENT_TYPE), {}).get(dim, {}),
-                    rng=self.rng,
                 )
             mine = [e for (b, _), e in self.experiments.items() if b == brand_id]
             self.turns[brand_id] = turns(mine, self.planned[brand_id])

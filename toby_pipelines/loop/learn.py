@@ -4,10 +4,7 @@ them the day's experiments, audience changes, resting topics and phase transitio
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from toby_pipelines.discovery.trends import trending_topics
 from toby_pipelines.loop.days import day_end, day_start, days_back
@@ -15,7 +12,7 @@ from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
 from toby_pipelines.loop.user_batches import USERS_PER_READ
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
-from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.discovery import findings_between
@@ -57,12 +54,6 @@ class PosteriorSummary:
     posterior_count: int = 0
 
 
-def _rng(day: dt.date, user_id: str) -> np.random.Generator:
-    # Seeded by day and user so that re-materializing a day gives the same probabilities.
-    digest = hashlib.sha256(f"{day}|{user_id}".encode()).digest()
-    return np.random.default_rng(int.from_bytes(digest[:8], "big"))
-
-
 def brand_profile(brand: BrandRecord, overrides: dict) -> BrandProfile:
     return BrandProfile(
         brand.id,
@@ -94,35 +85,33 @@ def compute_posteriors(
     for brand in brands:
         brands_of.setdefault(brand.user_id, []).append(brand)
     succeeded: dict[str, str] = {}
-    by_user: dict[str, list] = {}
-    for index, user_id in enumerate(users):
-        if index % USERS_PER_READ == 0:
-            # The horizon's scores of the next few hundred users only: memory stays bounded
-            # by a batch however many users there are.
-            by_user = _scores_by_user(database, users[index : index + USERS_PER_READ], day)
-        try:
-            part, leader_changes, phase_move = _learn_user(
-                user_id, brands_of, overrides, by_user.get(user_id, []), running, settings, outside,
-                day, names, stored.get(user_id),
-            )  # fmt: skip
-            with database.transaction() as connection:
-                replace_posteriors(connection, day, [user_id], part.posteriors, part.resting)
-                save_experiments(connection, owners, part.experiments, day)
-                _log(connection, part, leader_changes, owners, now)
-                if phase_move is not None:
-                    advance_phase(connection, user_id, *phase_move, day, now)
-        except Exception as error:  # this user's failure is theirs alone
-            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-            continue
-        succeeded[user_id] = user_id
-        summary.posterior_count += len(part.posteriors)
-        room = PREVIEW_POSTERIORS - len(summary.posteriors)
-        summary.posteriors.extend(part.posteriors[: max(room, 0)])
-        summary.changes.extend(part.changes)
-        summary.resting.extend(part.resting)
-        summary.experiments.extend(part.experiments)
-        summary.phases.update(part.phases)
-        summary.leader_changes.extend(text for _, _, text in leader_changes)
+    for first in range(0, len(users), USERS_PER_READ):
+        # The horizon's scores of a batch of users only: memory stays bounded by a batch
+        # however many users there are.
+        batch = users[first : first + USERS_PER_READ]
+        by_user = _scores_by_user(database, batch, day)
+        learned: list[_Learned] = []
+        for user_id in batch:
+            try:
+                learned.append(
+                    _Learned(user_id, *_learn_user(
+                        user_id, brands_of, overrides, by_user.get(user_id, []), running,
+                        settings, outside, day, names, stored.get(user_id),
+                    ))
+                )  # fmt: skip
+            except Exception as error:  # this user's failure is theirs alone
+                summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+        for done in _write(database, learned, owners, day, now, summary.failed):
+            succeeded[done.user_id] = done.user_id
+            part = done.part
+            summary.posterior_count += len(part.posteriors)
+            room = PREVIEW_POSTERIORS - len(summary.posteriors)
+            summary.posteriors.extend(part.posteriors[: max(room, 0)])
+            summary.changes.extend(part.changes)
+            summary.resting.extend(part.resting)
+            summary.experiments.extend(part.experiments)
+            summary.phases.update(part.phases)
+            summary.leader_changes.extend(text for _, _, text in done.leader_changes)
     settle_units(
         database,
         stage="strategy_posteriors",
@@ -132,6 +121,53 @@ def compute_posteriors(
         now=now,
     )
     return summary
+
+
+@dataclass
+class _Learned:
+    user_id: str
+    part: PosteriorSummary
+    leader_changes: list
+    phase_move: tuple[str, str] | None
+
+
+def _write(
+    database: Database,
+    learned: list[_Learned],
+    owners: dict[str, str],
+    day: dt.date,
+    now: dt.datetime,
+    failed: list[FailedUnit],
+) -> list[_Learned]:
+    """Write a batch of users' learning in one transaction. Should it fail, each user is written
+    on their own, so only the user whose write fails is recorded as failed. What was written."""
+    try:
+        with database.transaction() as connection:
+            _write_users(connection, learned, owners, day, now)
+        return learned
+    except Exception as error:  # someone in the batch failed to write: find out who
+        if len(learned) == 1:
+            failed.append(FailedUnit(learned[0].user_id, learned[0].user_id, describe(error)))
+            return []
+    return [done for one in learned for done in _write(database, [one], owners, day, now, failed)]
+
+
+def _write_users(connection, learned: list[_Learned], owners, day, now) -> None:
+    replace_posteriors(
+        connection,
+        day,
+        [one.user_id for one in learned],
+        [row for one in learned for row in one.part.posteriors],
+        [topic for one in learned for topic in one.part.resting],
+    )
+    save_experiments(connection, owners, [e for one in learned for e in one.part.experiments], day)
+    write_activity(
+        connection,
+        [line for one in learned for line in _log_lines(one.part, one.leader_changes, owners, now)],
+    )
+    for one in learned:
+        if one.phase_move is not None:
+            advance_phase(connection, one.user_id, *one.phase_move, day, now)
 
 
 def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[str, list]:
@@ -147,7 +183,7 @@ def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[
 
 def _learn_user(user_id, brands, overrides, mine, running, settings, outside, day, names, stored):
     profiles = [brand_profile(b, overrides) for b in brands.get(user_id, [])]
-    learning = learn_user(profiles, [p for _, p in mine], day, _rng(day, user_id))
+    learning = learn_user(profiles, [p for _, p in mine], day)
     part = PosteriorSummary(day, [(user_id, item) for item in learning.posteriors], [], names)
     part.changes.extend(learning.changes)
     part.resting.extend(learning.resting)
@@ -194,7 +230,9 @@ def _experiments(profiles, learning, running, day, user_id, trending) -> list[Ex
         (p.brand_id, p.content_type, p.dimension, p.option): p.prob_best
         for p in learning.posteriors
     }
-    rng = _rng(day, user_id)
+    streams: dict[tuple[str, str], list] = {}
+    for post in learning.posts:
+        streams.setdefault((post.brand_id, post.content_type), []).append(post)
     result = []
     for profile in profiles:
         for content_type, pools in profile.pools.items():
@@ -208,11 +246,10 @@ def _experiments(profiles, learning, running, day, user_id, trending) -> list[Ex
                         dimension=dimension,
                         options=options,
                         day=day,
-                        posts=learning.posts,
+                        posts=streams.get((profile.brand_id, content_type), []),
                         posteriors=table.get((profile.brand_id, content_type), {}).get(
                             dimension, {}
                         ),
-                        rng=rng,
                         prob_best={
                             o: prob_best[(profile.brand_id, content_type, dimension, o)]
                             for o in options
@@ -234,7 +271,7 @@ def _leader_changes(profiles, mine, learning, day, user_id, names, stored):
     if stored is not None:
         before = stored[1]
     else:
-        yesterday = learn_user(profiles, [p for d, p in mine if d < day], day, None)
+        yesterday = learn_user(profiles, [p for d, p in mine if d < day], day, summaries=False)
         before = leaders(yesterday.posteriors)
     after = leaders(learning.posteriors)
     sampled = {
@@ -257,62 +294,69 @@ def _leader_changes(profiles, mine, learning, day, user_id, names, stored):
     return changes
 
 
-def _log(connection, summary: PosteriorSummary, leader_changes, owners, now) -> None:
+def _log_lines(summary: PosteriorSummary, leader_changes, owners, now) -> list[dict]:
+    """The activity lines of one user's learning (see `write_activity`)."""
     names = summary.brand_names
+    lines = []
     for user_id, (brand_id, content_type, dimension), text in leader_changes:
-        log_activity(
-            connection,
-            user_id=user_id,
-            action_type="leader_changed",
-            description=f"Posterior leader changed: {text}",
-            dedupe_key=f"leader:{summary.day}:{brand_id}:{content_type}:{dimension}",
-            now=now,
+        lines.append(
+            activity_line(
+                user_id=user_id,
+                action_type="leader_changed",
+                description=f"Posterior leader changed: {text}",
+                dedupe_key=f"leader:{summary.day}:{brand_id}:{content_type}:{dimension}",
+                now=now,
+            )
         )
     for change in summary.changes:
-        log_activity(
-            connection,
-            user_id=owners[change.brand_id],
-            action_type="audience_changed",
-            description=(
-                f"{names[change.brand_id]} {change.content_type}s: scores dropped"
-                f" {-change.drop:.1f} points below what their options predicted from"
-                f" {change.changed_on} (detected {change.detected_on}); older evidence now counts"
-                " a tenth, so Toby re-explores"
-            ),
-            dedupe_key=f"audience:{change.brand_id}:{change.content_type}:{change.changed_on}",
-            now=now,
-            level="warning",
+        lines.append(
+            activity_line(
+                user_id=owners[change.brand_id],
+                action_type="audience_changed",
+                description=(
+                    f"{names[change.brand_id]} {change.content_type}s: scores dropped"
+                    f" {-change.drop:.1f} points below what their options predicted from"
+                    f" {change.changed_on} (detected {change.detected_on}); older evidence now counts"
+                    " a tenth, so Toby re-explores"
+                ),
+                dedupe_key=f"audience:{change.brand_id}:{change.content_type}:{change.changed_on}",
+                now=now,
+                level="warning",
+            )
         )
     for topic in summary.resting:
-        log_activity(
-            connection,
-            user_id=owners[topic.brand_id],
-            action_type="topic_rested",
-            description=(
-                f"{names[topic.brand_id]} {topic.content_type}s: topic {topic.topic} scored"
-                f" {', '.join(f'{s:.0f}' for s in topic.scores)} (below {topic.threshold:.0f});"
-                f" deprioritized until {topic.until} unless an experiment brings it back"
-            ),
-            dedupe_key=f"rested:{topic.brand_id}:{topic.content_type}:{topic.topic}:{topic.since}",
-            now=now,
+        lines.append(
+            activity_line(
+                user_id=owners[topic.brand_id],
+                action_type="topic_rested",
+                description=(
+                    f"{names[topic.brand_id]} {topic.content_type}s: topic {topic.topic} scored"
+                    f" {', '.join(f'{s:.0f}' for s in topic.scores)} (below {topic.threshold:.0f});"
+                    f" deprioritized until {topic.until} unless an experiment brings it back"
+                ),
+                dedupe_key=f"rested:{topic.brand_id}:{topic.content_type}:{topic.topic}:{topic.since}",
+                now=now,
+            )
         )
     for experiment in summary.experiments:
         if experiment.status == "completed" and experiment.completed_on == summary.day:
             result = experiment.results[experiment.winner]
-            log_activity(
-                connection,
-                user_id=owners[experiment.brand_id],
-                action_type="experiment_completed",
-                description=(
-                    f"{names[experiment.brand_id]} {experiment.content_type}s:"
-                    f" {experiment.winner} wins the {experiment.dimension} experiment started"
-                    f" {experiment.started_on} (P(best) {result.prob_best:.2f},"
-                    f" {result.count} posts)"
-                ),
-                dedupe_key=(
-                    f"experiment:{experiment.brand_id}:{experiment.content_type}:"
-                    f"{experiment.dimension}:{experiment.started_on}"
-                ),
-                now=now,
-                level="success",
+            lines.append(
+                activity_line(
+                    user_id=owners[experiment.brand_id],
+                    action_type="experiment_completed",
+                    description=(
+                        f"{names[experiment.brand_id]} {experiment.content_type}s:"
+                        f" {experiment.winner} wins the {experiment.dimension} experiment started"
+                        f" {experiment.started_on} (P(best) {result.prob_best:.2f},"
+                        f" {result.count} posts)"
+                    ),
+                    dedupe_key=(
+                        f"experiment:{experiment.brand_id}:{experiment.content_type}:"
+                        f"{experiment.dimension}:{experiment.started_on}"
+                    ),
+                    now=now,
+                    level="success",
+                )
             )
+    return lines

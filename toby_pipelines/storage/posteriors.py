@@ -52,17 +52,10 @@ def replace_posteriors(
     resting_until = {
         (t.brand_id, t.content_type, "topic_bucket", t.topic): t.until for t in resting
     }
+    # An insert construct, not text: SQLAlchemy sends it as multi-row VALUES ("insertmanyvalues"),
+    # far fewer statements than one per row.
     connection.execute(
-        sa.text(
-            "INSERT INTO toby_strategy_scores (as_of_date, user_id, brand_id, content_type,"
-            " dimension, option_value, sample_count, evidence_weight, avg_score, score_variance,"
-            " best_score, worst_score, recent_scores, prior_source, post_mean, post_kappa,"
-            " post_alpha, post_beta, interval_low, interval_high, prob_best, resting_until) VALUES (:as_of_date,"
-            " :user_id, :brand_id, :content_type, :dimension, :option_value, :sample_count,"
-            " :evidence_weight, :avg_score, :score_variance, :best_score, :worst_score,"
-            " :recent_scores, :prior_source, :post_mean, :post_kappa, :post_alpha, :post_beta,"
-            " :interval_low, :interval_high, :prob_best, :resting_until)"
-        ),
+        sa.insert(_TABLE),
         [
             _row(as_of, user_id, item, until)
             for user_id, item in rows
@@ -71,6 +64,15 @@ def replace_posteriors(
             ]
         ],
     )
+
+
+_COLUMNS = (
+    "as_of_date", "user_id", "brand_id", "content_type", "dimension", "option_value",
+    "sample_count", "evidence_weight", "avg_score", "score_variance", "best_score", "worst_score",
+    "recent_scores", "prior_source", "post_mean", "post_kappa", "post_alpha", "post_beta",
+    "interval_low", "interval_high", "prob_best", "resting_until",
+)  # fmt: skip
+_TABLE = sa.table("toby_strategy_scores", *(sa.column(name) for name in _COLUMNS))
 
 
 def _row(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.storage.database import as_date, utc
-from toby_pipelines.storage.posts import tag_options
+from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.evidence import ScoredPost
 
 
@@ -80,15 +80,19 @@ def scored_posts_between(
     user_ids: Sequence[str] | None = None,
 ) -> list[tuple[str, dt.date, ScoredPost]]:
     """(user_id, score_date, scored post with its options) for Toby's posts scored in the window,
-    of `user_ids` only when given (filtered in SQL)."""
+    of `user_ids` only when given (filtered in SQL). A 48h score whose 7d score came before the
+    window's last day is left out: the final score replaces it (`latest_scores`), also in a
+    view of the window as of the day before the last."""
     only = " AND p.user_id IN :users" if user_ids is not None else ""
     statement = sa.text(
         "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
-        " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, t.personality,"
-        " t.topic_bucket, t.hook_strategy, t.title_format, t.visual_style"
-        " FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
+        " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, "
+        + ", ".join(f"t.{dimension}" for dimension in DIMENSIONS)
+        + " FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
         " JOIN toby_content_tags t ON t.post_id = s.post_id"
         f" WHERE s.score_date >= :first AND s.score_date <= :last{only}"
+        " AND NOT (s.phase = '48h' AND EXISTS (SELECT 1 FROM post_scores f"
+        " WHERE f.post_id = s.post_id AND f.phase = '7d' AND f.score_date < :last))"
         " ORDER BY s.score_date, s.post_id"
     )
     params: dict = {"first": first_day, "last": last_day}
@@ -98,7 +102,7 @@ def scored_posts_between(
     rows = connection.execute(statement, params)
     result = []
     for r in rows:
-        options = tag_options(r)
+        options = dict(zip(DIMENSIONS, r[8:13], strict=True))  # the tag columns, in order
         result.append(
             (
                 r.user_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from toby_pipelines.strategy.evidence import (
 )
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
 from toby_pipelines.strategy.other_dimensions import adjusted_scores
-from toby_pipelines.strategy.posterior_summary import OptionSummary, summarize
+from toby_pipelines.strategy.posterior_summary import summarize_many
 from toby_pipelines.strategy.topic_rotation import RestingTopic, resting_topics
 
 # Every brand's prior for an option is its user's other brands' evidence on it, worth at most
@@ -88,12 +88,12 @@ def learn_user(
     brands: Sequence[BrandProfile],
     scores: Iterable[ScoredPost],
     as_of: dt.date,
-    rng: np.random.Generator | None,
+    summaries: bool = True,
 ) -> UserLearning:
     """Every option's posterior for one user's brands. Only this user's scores may be passed.
 
-    Without `rng` the Monte Carlo intervals and probabilities are skipped (left as NaN), for
-    callers that only need the posteriors themselves.
+    With `summaries` false the intervals and probabilities of being best are skipped (left as
+    NaN), for callers that only need the posteriors themselves.
     """
     brand_ids = {brand.brand_id for brand in brands}
     posts = latest_scores(scores)
@@ -138,10 +138,31 @@ def learn_user(
                         arms,
                         pooled,
                         priors.get((brand.brand_id, content_type), DEFAULT_PRIOR),
-                        rng,
                     )
                 )
+    if summaries:
+        results = _summarized(results)
     return UserLearning(results, changes, resting, posts)
+
+
+def _summarized(posteriors: list[OptionPosterior]) -> list[OptionPosterior]:
+    """The posteriors with every dimension's intervals and probabilities of being best."""
+    dimensions: dict[tuple[str, str, str], dict[str, NormalGamma]] = {}
+    for item in posteriors:
+        key = (item.brand_id, item.content_type, item.dimension)
+        dimensions.setdefault(key, {})[item.option] = item.posterior
+    summaries = dict(zip(dimensions, summarize_many(list(dimensions.values())), strict=True))
+    return [
+        replace(
+            item,
+            interval_low=(
+                s := summaries[(item.brand_id, item.content_type, item.dimension)][item.option]
+            ).interval_low,
+            interval_high=s.interval_high,
+            prob_best=s.prob_best,
+        )
+        for item in posteriors
+    ]
 
 
 def _pooled_by_option(
@@ -193,7 +214,6 @@ def _dimension_posteriors(
     arms: Mapping[ArmKey, tuple[Evidence, list[float]]],
     pooled: Mapping[tuple[str, str, str], Evidence],
     base_prior: NormalGamma,
-    rng: np.random.Generator | None,
 ) -> list[OptionPosterior]:
     posteriors: dict[str, tuple[NormalGamma, str, Evidence, list[float]]] = {}
     for option in options:
@@ -204,12 +224,6 @@ def _dimension_posteriors(
         source = "brand" if base_prior is not DEFAULT_PRIOR else "default"
         prior, source = (borrowed, "cross_brand") if borrowed else (base_prior, source)
         posteriors[option] = (update(prior, evidence), source, evidence, raw)
-    nan = OptionSummary(math.nan, math.nan, math.nan)
-    summaries = (
-        summarize({name: value[0] for name, value in posteriors.items()}, rng)
-        if rng is not None
-        else dict.fromkeys(posteriors, nan)
-    )
     return [
         OptionPosterior(
             brand_id=brand_id,
@@ -221,9 +235,9 @@ def _dimension_posteriors(
             sample_count=evidence.count,
             evidence_weight=evidence.weight,
             scores=tuple(raw),
-            interval_low=summaries[option].interval_low,
-            interval_high=summaries[option].interval_high,
-            prob_best=summaries[option].prob_best,
+            interval_low=math.nan,
+            interval_high=math.nan,
+            prob_best=math.nan,
         )
         for option, (posterior, source, evidence, raw) in posteriors.items()
     ]
