@@ -23,6 +23,7 @@ from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.loop.accounts_in_parallel import by_account, concurrency_of, for_each_account
 from toby_pipelines.loop.days import day_end, day_start
 from toby_pipelines.loop.reauthorization import flag_account_blocked
+from toby_pipelines.loop.user_batches import user_batches
 from toby_pipelines.metrics.checkpoints import (
     CHECKPOINTS,
     LONGEST_CHECKPOINT,
@@ -39,6 +40,7 @@ from toby_pipelines.platforms.api_errors import (
 from toby_pipelines.platforms.base import Platform
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.brands import list_brands
 from toby_pipelines.storage.capture_failures import (
     capture_failures_on,
     clear_capture_failures,
@@ -72,10 +74,11 @@ class FailedCapture:
     status: str = "retrying"
 
 
-@dataclass(frozen=True)
+@dataclass
 class CaptureSummary:
     day: dt.date
-    snapshots: list[Snapshot]
+    snapshots: list[Snapshot]  # the first PREVIEW_SNAPSHOTS, for the asset's preview
+    snapshot_count: int = 0
     by_checkpoint: dict[str, int] = field(default_factory=dict)
     complete: bool = True
     brands_needing_reauth: list[str] = field(default_factory=list)
@@ -89,9 +92,16 @@ class CaptureSummary:
         return sum(b.missing for b in self.by_brand.values())
 
 
+# Users whose posts are captured and written together: memory is bounded by a batch, and a
+# live platform still gets enough accounts at once to keep its concurrent calls busy.
+USERS_PER_CAPTURE = 500
+# The asset shows the first snapshots; the rest are counted, not kept in memory.
+PREVIEW_SNAPSHOTS = 200
+
+
 @dataclass
 class _Run:
-    """What one capture run found, before it is written in one transaction."""
+    """What one batch of users' captures found, before it is written in one transaction."""
 
     snapshots: list[Snapshot] = field(default_factory=list)
     failed: list[tuple[PublishedPost, CheckpointDue, str]] = field(default_factory=list)
@@ -109,18 +119,45 @@ def capture_snapshots(
     shard: Shard = ALL_USERS,
 ) -> CaptureSummary:
     """Snapshots for checkpoints reached on `day` up to `now` of the shard's users' posts, each
-    post on its own."""
+    post on its own, `USERS_PER_CAPTURE` users at a time (each batch written as it is done)."""
     start = day_start(day)
     end = min(day_end(day), now + dt.timedelta(microseconds=1))
     live = not getattr(platform, "replays_history", False)
     with database.engine.connect() as connection:
-        posts = [
-            post
-            for post in published_between(connection, start - LONGEST_CHECKPOINT, end)
-            if shard.owns(post.user_id)
-        ]
-        done = captured_checkpoints(connection, [p.id for p in posts]) if live else set()
+        users = sorted({b.user_id for b in list_brands(connection) if shard.owns(b.user_id)})
         waiting = blocked_accounts(connection)
+    summary = CaptureSummary(day, [])
+    by_brand: dict[str, BrandCaptures] = defaultdict(BrandCaptures)
+    brands: set[str] = set()
+    for batch in user_batches(users, USERS_PER_CAPTURE):
+        with database.engine.connect() as connection:
+            posts = published_between(connection, start - LONGEST_CHECKPOINT, end, batch)
+            done = captured_checkpoints(connection, [p.id for p in posts]) if live else set()
+        run = _capture(platform, posts, start, end, now, live, done, waiting)
+        _write(database, day, now, posts, run, live, summary)
+        brands.update(p.brand_id for p in posts)
+        brand_of = {p.id: p.brand_id for p in posts}
+        for snapshot in run.snapshots:
+            by_brand[brand_of[snapshot.post_id]].captured += 1
+        for post in run.deleted.values():
+            by_brand[post.brand_id].deleted += 1
+    with database.engine.connect() as connection:
+        recorded = capture_failures_on(connection, day)
+    if not shard.whole:  # another shard's failures are its own runs' to show
+        recorded = [failure for failure in recorded if failure.brand_id in brands]
+    for failure in recorded:
+        if failure.status == "missing":
+            by_brand[failure.brand_id].missing += 1
+        else:
+            by_brand[failure.brand_id].retrying += 1
+    summary.complete = end >= day_end(day) and not recorded
+    summary.brands_needing_reauth.sort()
+    summary.deleted_posts.sort()
+    summary.by_brand = dict(sorted(by_brand.items()))
+    return summary
+
+
+def _capture(platform, posts, start, end, now, live, done, waiting) -> _Run:
     # A platform that can read a window's media at once (the simulator) does so here.
     prefetch = getattr(platform, "prefetch", None)
     if prefetch is not None:
@@ -148,7 +185,7 @@ def capture_snapshots(
         capture,
         concurrency_of(platform),
     )
-    return _write(database, day, now, end, posts, run, live, shard)
+    return run
 
 
 def _capture_one(
@@ -215,14 +252,13 @@ def _write(
     database: Database,
     day: dt.date,
     now: dt.datetime,
-    end: dt.datetime,
     posts: list[PublishedPost],
     run: _Run,
     live: bool,
-    shard: Shard,
-) -> CaptureSummary:
+    summary: CaptureSummary,
+) -> None:
+    """Write one batch's captures in one transaction and add them to the summary."""
     owners = {p.id: p.user_id for p in posts}
-    brand_of = {p.id: p.brand_id for p in posts}
     failed: list[FailedCapture] = []
     with database.transaction() as connection:
         if live:
@@ -264,31 +300,17 @@ def _write(
         for post, error in run.blocked.values():
             flag_account_blocked(connection, post.user_id, post.brand_id, post.platform, error, now)
         _log_day(connection, day, now, run, owners, failed)
-        recorded = capture_failures_on(connection, day)
-    if not shard.whole:  # another shard's failures are its own runs' to show
-        brands = set(brand_of.values())
-        recorded = [failure for failure in recorded if failure.brand_id in brands]
-    by_brand: dict[str, BrandCaptures] = defaultdict(BrandCaptures)
+    room = PREVIEW_SNAPSHOTS - len(summary.snapshots)
+    summary.snapshots.extend(run.snapshots[: max(room, 0)])
+    summary.snapshot_count += len(run.snapshots)
     for snapshot in run.snapshots:
-        by_brand[brand_of[snapshot.post_id]].captured += 1
-    for failure in recorded:
-        if failure.status == "missing":
-            by_brand[failure.brand_id].missing += 1
-        else:
-            by_brand[failure.brand_id].retrying += 1
-    for post in run.deleted.values():
-        by_brand[post.brand_id].deleted += 1
-    return CaptureSummary(
-        day=day,
-        snapshots=run.snapshots,
-        by_checkpoint=dict(Counter(s.checkpoint for s in run.snapshots)),
-        complete=end >= day_end(day) and not recorded,
-        brands_needing_reauth=sorted(run.blocked),
-        failed=failed,
-        rejected_rows=run.rejected_rows,
-        deleted_posts=sorted(run.deleted),
-        by_brand=dict(sorted(by_brand.items())),
-    )
+        summary.by_checkpoint[snapshot.checkpoint] = (
+            summary.by_checkpoint.get(snapshot.checkpoint, 0) + 1
+        )
+    summary.brands_needing_reauth.extend(run.blocked)
+    summary.failed.extend(failed)
+    summary.rejected_rows.extend(run.rejected_rows)
+    summary.deleted_posts.extend(run.deleted)
 
 
 def _log_day(connection, day, now, run: _Run, owners, failed: list[FailedCapture]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,19 +250,26 @@ def mark_failed(connection: Connection, post_id: str, error: str, now: dt.dateti
 
 
 def published_between(
-    connection: Connection, start: dt.datetime, end: dt.datetime
+    connection: Connection,
+    start: dt.datetime,
+    end: dt.datetime,
+    user_ids: Sequence[str] | None = None,
 ) -> list[PublishedPost]:
-    """Posts published in [start, end) that are still on the platform."""
-    rows = connection.execute(
-        sa.text(
-            "SELECT p.id, p.user_id, p.brand_id, p.content_type, p.media_id, p.published_at,"
-            " a.handle, p.platform FROM scheduled_posts p"
-            " JOIN platform_accounts a ON a.brand_id = p.brand_id AND a.platform = p.platform"
-            " WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :end"
-            " AND p.deleted_at IS NULL ORDER BY p.published_at, p.id"
-        ),
-        {"start": start, "end": end},
+    """Posts published in [start, end) that are still on the platform, of `user_ids` only when
+    given (filtered in SQL)."""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    statement = sa.text(
+        "SELECT p.id, p.user_id, p.brand_id, p.content_type, p.media_id, p.published_at,"
+        " a.handle, p.platform FROM scheduled_posts p"
+        " JOIN platform_accounts a ON a.brand_id = p.brand_id AND a.platform = p.platform"
+        " WHERE p.status = 'published' AND p.published_at >= :start AND p.published_at < :end"
+        f" AND p.deleted_at IS NULL{only} ORDER BY p.published_at, p.id"
     )
+    params: dict[str, Any] = {"start": start, "end": end}
+    if user_ids is not None:
+        statement = statement.bindparams(sa.bindparam("users", expanding=True))
+        params["users"] = list(user_ids)
+    rows = connection.execute(statement, params)
     return [
         PublishedPost(
             r.id,

@@ -62,7 +62,7 @@ def metrics_snapshots(
     )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(len(summary.snapshots)),
+            "dagster/row_count": dg.MetadataValue.int(summary.snapshot_count),
             "by_checkpoint": dg.MetadataValue.json(summary.by_checkpoint),
             "day_complete": dg.MetadataValue.bool(summary.complete),
             "failed_captures": dg.MetadataValue.int(len(summary.failed)),
