@@ -126,3 +126,26 @@ def test_a_user_whose_write_fails_costs_the_rest_of_their_batch_nothing(
     failures = rows(two_users, "SELECT stage, unit, reason FROM unit_failures")
     assert {(s, u) for s, u, _ in failures} == {("strategy_posteriors", "u2")}
     assert all("deadlock detected" in reason for _, _, reason in failures)
+
+
+def test_a_generation_failure_keeps_the_posts_already_generated(two_users):
+    """Posts are written a brand at a time; when generating one fails, those before it land."""
+    from toby_pipelines.content.template_generator import TemplateContentGenerator
+    from toby_pipelines.loop.plan import fill_buffer
+
+    template = TemplateContentGenerator()
+    calls = {"u2": 0}
+
+    def third_of_u2_fails(request, key):
+        if request.user_id == "u2":
+            calls["u2"] += 1
+            if calls["u2"] == 3:
+                raise RuntimeError("the model went away")
+        return template.generate(request, key)
+
+    users = {u.user_id: u for u in fill_buffer(two_users, third_of_u2_fails, START)}
+    assert users["u1"].failure is None and users["u1"].generated > 2
+    assert "the model went away" in users["u2"].failure.reason
+    assert users["u2"].generated == 2
+    [(count,)] = rows(two_users, "SELECT COUNT(*) FROM scheduled_posts WHERE user_id = 'u2'")
+    assert count == 2

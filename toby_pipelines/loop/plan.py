@@ -26,7 +26,7 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_options_since
 from toby_pipelines.storage.incidents import record_transition, states_of
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
-from toby_pipelines.storage.posts import filled_slots, insert_toby_post, titles_since
+from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_posts, titles_since
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
 from toby_pipelines.strategy.experiments import turns
@@ -110,9 +110,9 @@ def fill_buffer(
 ) -> list[UserBuffer]:
     """Plan and generate posts for the empty slots of every user with Toby enabled.
 
-    Each post is written with its strategy tags in its own transaction, so a failure keeps the
-    posts already made; the slot's uniqueness means a concurrent or repeated run never
-    double-fills it.
+    A brand's posts are written with their strategy tags in one transaction once they are all
+    generated, and also when generating one fails, so a failure keeps the posts already made;
+    the slot's uniqueness means a concurrent or repeated run never double-fills it.
     """
     with database.engine.connect() as connection:
         users = [s for s in toby_settings(connection) if s.enabled]
@@ -160,65 +160,81 @@ def fill_buffer(
     return results
 
 
+def _write_posts(database, pending: list[NewPost], now, taken, summary) -> None:
+    """A brand's generated posts in one transaction (see `insert_toby_posts`)."""
+    if not pending:
+        return
+    with database.transaction() as connection:
+        inserted = insert_toby_posts(connection, pending, now)
+    for post in inserted:
+        taken.add(post.slot)
+        summary.generated += 1
+        summary.experiments += int(post.choice.is_experiment)
+
+
 def _fill_user(
     database, generate, now, seed, settings, summary, brands, slot_times, posteriors, resting,
     running, planned, overrides, drift_ratios, taken, titles, buffer_states,
 ) -> None:  # fmt: skip
     end = now + dt.timedelta(days=settings.buffer_days)
-    all_slots: list[Slot] = []
+    slots_of: dict[str, list[Slot]] = {}
     for brand in brands.get(settings.user_id, []):
         dna = validate_content_dna(brand.name, brand.dna)
-        slots = _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
-        all_slots.extend(slots)
-        for slot in slots:
-            if slot in taken:
-                continue
-            rng = _slot_rng(seed, slot)
-            key = (brand.id, slot.content_type)
-            experiment_turns = turns(running.get(key, []), planned.get(key, []))
-            choice = choose_strategy(
-                option_pools(
-                    slot.content_type,
-                    dna.topic_buckets,
-                    overrides.get(brand.id, {}).get(slot.content_type),
-                ),
-                posteriors.get(key, {}),
-                rng,
-                explore_ratio=drift_ratios.get(key, settings.explore_ratio),
-                experiments=experiment_turns,
-                resting=resting.get(key),
-            )
-            request = GenerationRequest(
-                brand_name=brand.name,
-                content_type=slot.content_type,
-                dna=dna,
-                user_id=settings.user_id,
-                brand_id=brand.id,
-                slot_at=slot.at,
-                requested_at=now,
-                avoid_titles=frozenset(_titles(database, titles, brand.id, now)),
-                **choice.options,
-            )
-            post = generate(request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}")
-            with database.transaction() as connection:
-                if insert_toby_post(
-                    connection,
-                    slot=slot,
+        slots = slots_of[brand.name] = _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
+        pending: list[NewPost] = []
+        try:
+            for slot in slots:
+                if slot in taken:
+                    continue
+                rng = _slot_rng(seed, slot)
+                key = (brand.id, slot.content_type)
+                experiment_turns = turns(running.get(key, []), planned.get(key, []))
+                choice = choose_strategy(
+                    option_pools(
+                        slot.content_type,
+                        dna.topic_buckets,
+                        overrides.get(brand.id, {}).get(slot.content_type),
+                    ),
+                    posteriors.get(key, {}),
+                    rng,
+                    explore_ratio=drift_ratios.get(key, settings.explore_ratio),
+                    experiments=experiment_turns,
+                    resting=resting.get(key),
+                )
+                request = GenerationRequest(
+                    brand_name=brand.name,
+                    content_type=slot.content_type,
+                    dna=dna,
                     user_id=settings.user_id,
-                    platform=brand.platform or "instagram",
-                    title=post.title,
-                    caption=post.caption,
-                    content_lines=post.content_lines,
-                    choice=choice,
-                    now=now,
-                    generator=post.source,
-                ):
-                    taken.add(slot)
-                    titles[brand.id].add(post.title)
-                    planned.setdefault(key, []).append((slot.at.date(), choice.options))
-                    summary.generated += 1
-                    summary.experiments += int(choice.is_experiment)
-        summary.brand_health[brand.name] = buffer_health(slots, taken, now)
+                    brand_id=brand.id,
+                    slot_at=slot.at,
+                    requested_at=now,
+                    avoid_titles=frozenset(_titles(database, titles, brand.id, now)),
+                    **choice.options,
+                )
+                post = generate(
+                    request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
+                )
+                pending.append(
+                    NewPost(
+                        slot=slot,
+                        user_id=settings.user_id,
+                        platform=brand.platform or "instagram",
+                        title=post.title,
+                        caption=post.caption,
+                        content_lines=post.content_lines,
+                        choice=choice,
+                        generator=post.source,
+                    )
+                )
+                titles[brand.id].add(post.title)
+                planned.setdefault(key, []).append((slot.at.date(), choice.options))
+        finally:
+            # What was generated is kept, even when a later post of the brand failed.
+            _write_posts(database, pending, now, taken, summary)
+    for brand_name, slots in slots_of.items():
+        summary.brand_health[brand_name] = buffer_health(slots, taken, now)
+    all_slots = [slot for slots in slots_of.values() for slot in slots]
     summary.health = buffer_health(all_slots, taken, now)
     state = "critical" if summary.health.status == "CRITICAL" else "ok"
     subject = f"user:{settings.user_id}"

@@ -78,22 +78,46 @@ def tag_options(row: Any) -> dict[str, str]:
     return {dimension: getattr(row, dimension) for dimension in DIMENSIONS}
 
 
-def insert_toby_post(
-    connection: Connection,
-    *,
-    slot: Slot,
-    user_id: str,
-    platform: str,
-    title: str,
-    caption: str,
-    content_lines: tuple[str, ...],
-    choice: StrategyChoice,
-    now: dt.datetime,
-    generator: str = "template",
-) -> bool:
-    """Schedule a generated post in its slot with its tags; False when the slot was already taken."""
-    post_id = post_id_for(slot)
-    inserted = connection.execute(
+@dataclass(frozen=True)
+class NewPost:
+    """A generated post for a slot, with the strategy it was planned with."""
+
+    slot: Slot
+    user_id: str
+    platform: str
+    title: str
+    caption: str
+    content_lines: tuple[str, ...]
+    choice: StrategyChoice
+    generator: str = "template"
+
+
+def insert_toby_posts(
+    connection: Connection, posts: Sequence[NewPost], now: dt.datetime
+) -> list[NewPost]:
+    """Schedule generated posts in their slots with their tags, in a few statements whatever
+    their number; the posts written. A slot already taken (by a concurrent run, or a post that
+    failed there) keeps what it has."""
+    if not posts:
+        return []
+    taken = {
+        (r.brand_id, r.content_type, utc(r.slot_at))
+        for r in connection.execute(
+            sa.text(
+                "SELECT brand_id, content_type, slot_at FROM scheduled_posts"
+                " WHERE brand_id IN :brands AND slot_at >= :first AND slot_at <= :last"
+            ).bindparams(sa.bindparam("brands", expanding=True)),
+            {
+                "brands": sorted({p.slot.brand_id for p in posts}),
+                "first": min(p.slot.at for p in posts),
+                "last": max(p.slot.at for p in posts),
+            },
+        )
+    }
+    free = [p for p in posts if (p.slot.brand_id, p.slot.content_type, p.slot.at) not in taken]
+    if not free:
+        return []
+    connection.execute(
         sa.text(
             "INSERT INTO scheduled_posts (id, user_id, brand_id, platform, content_type, slot_at,"
             " created_by, status, title, caption, content_lines, generator, created_at, updated_at)"
@@ -101,22 +125,25 @@ def insert_toby_post(
             " 'generated', :title, :caption, :lines, :generator, :now, :now)"
             " ON CONFLICT (brand_id, content_type, slot_at) DO NOTHING"
         ),
-        {
-            "id": post_id,
-            "user_id": user_id,
-            "brand_id": slot.brand_id,
-            "platform": platform,
-            "content_type": slot.content_type,
-            "slot_at": slot.at,
-            "title": title,
-            "caption": caption,
-            "lines": json.dumps(list(content_lines)),
-            "generator": generator,
-            "now": now,
-        },
-    ).rowcount
-    if not inserted:
-        return False
+        [
+            {
+                "id": post_id_for(p.slot),
+                "user_id": p.user_id,
+                "brand_id": p.slot.brand_id,
+                "platform": p.platform,
+                "content_type": p.slot.content_type,
+                "slot_at": p.slot.at,
+                "title": p.title,
+                "caption": p.caption,
+                "lines": json.dumps(list(p.content_lines)),
+                "generator": p.generator,
+                "now": now,
+            }
+            for p in free
+        ],
+    )
+    # A slot a concurrent run took between the read above and the insert keeps that run's post
+    # and tags (same id: the id follows from the slot).
     connection.execute(
         sa.text(
             "INSERT INTO toby_content_tags (post_id, user_id, content_type, personality,"
@@ -125,20 +152,24 @@ def insert_toby_post(
             " VALUES (:post_id, :user_id, :content_type, :personality, :topic_bucket,"
             " :hook_strategy, :title_format, :visual_style, :is_experiment,"
             " :experiment_dimension, :propensity, :option_propensities, :now)"
+            " ON CONFLICT (post_id) DO NOTHING"
         ),
-        {
-            "post_id": post_id,
-            "user_id": user_id,
-            "content_type": slot.content_type,
-            "is_experiment": choice.is_experiment,
-            "experiment_dimension": choice.experiment_dimension,
-            "propensity": choice.propensity,
-            "option_propensities": json.dumps(choice.option_propensities, sort_keys=True),
-            "now": now,
-            **{dimension: choice.options[dimension] for dimension in DIMENSIONS},
-        },
+        [
+            {
+                "post_id": post_id_for(p.slot),
+                "user_id": p.user_id,
+                "content_type": p.slot.content_type,
+                "is_experiment": p.choice.is_experiment,
+                "experiment_dimension": p.choice.experiment_dimension,
+                "propensity": p.choice.propensity,
+                "option_propensities": json.dumps(p.choice.option_propensities, sort_keys=True),
+                "now": now,
+                **{dimension: p.choice.options[dimension] for dimension in DIMENSIONS},
+            }
+            for p in free
+        ],
     )
-    return True
+    return free
 
 
 def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[PublishablePost]:
