@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from toby_pipelines.baselines.drift import LOOKBACK_DAYS, active_drift
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views, window_start
 from toby_pipelines.loop.days import days_back
-from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import user_batches
 from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
-from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.baselines import BaselineRow, replace_baselines
 from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
 from toby_pipelines.storage.database import Database
@@ -43,30 +44,25 @@ def compute_baselines(
         brands_of[brand.user_id].append(brand)
     for batch in user_batches(sorted(brands_of)):  # memory bounded by a batch of users
         views, captures_by, finals_by = _batch_history(database, batch, day)
+        computed: list[_UserBaselines] = []
         for user_id in batch:
             mine = brands_of[user_id]
             try:
                 rows, new_drifts = _user_baselines(mine, slots, captures_by, finals_by, views, day)
-                with database.transaction() as connection:
-                    replace_baselines(connection, day, rows, [brand.id for brand in mine])
-                    for brand_name, row in new_drifts:
-                        log_activity(
-                            connection,
-                            user_id=user_id,
-                            action_type="drift_detected",
-                            description=(
-                                f"Drift detected for {brand_name} {row.content_type}s:"
-                                f" {row.drift_reason}"
-                            ),
-                            dedupe_key=f"drift:{row.brand_id}:{row.content_type}:{day}",
-                            now=now,
-                            level="warning",
-                        )
             except Exception as error:  # this user's failure is theirs alone
                 summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
                 continue
-            succeeded[user_id] = user_id
-            summary.rows.extend(rows)
+            computed.append(_UserBaselines(user_id, [b.id for b in mine], rows, new_drifts))
+        written = write_together(
+            database,
+            computed,
+            lambda connection, users: _write_users(connection, users, day, now),
+            lambda user: user.user_id,
+            summary.failed,
+        )
+        for user in written:
+            succeeded[user.user_id] = user.user_id
+            summary.rows.extend(user.rows)
     settle_units(
         database,
         stage="brand_baselines",
@@ -76,6 +72,38 @@ def compute_baselines(
         now=now,
     )
     return summary
+
+
+@dataclass(frozen=True)
+class _UserBaselines:
+    user_id: str
+    brand_ids: list[str]
+    rows: list[BaselineRow]
+    new_drifts: list[tuple[str, BaselineRow]]
+
+
+def _write_users(connection, users: Sequence[_UserBaselines], day, now) -> None:
+    replace_baselines(
+        connection,
+        day,
+        [row for user in users for row in user.rows],
+        [brand_id for user in users for brand_id in user.brand_ids],
+    )
+    write_activity(
+        connection,
+        [
+            activity_line(
+                user_id=user.user_id,
+                action_type="drift_detected",
+                description=f"Drift detected for {brand_name} {row.content_type}s: {row.drift_reason}",
+                dedupe_key=f"drift:{row.brand_id}:{row.content_type}:{day}",
+                now=now,
+                level="warning",
+            )
+            for user in users
+            for brand_name, row in user.new_drifts
+        ],
+    )
 
 
 def _batch_history(database: Database, users: list[str], day: dt.date):

@@ -5,8 +5,11 @@ work is written as usual."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.engine import Connection
 
 from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.storage.activity import log_activity
@@ -29,6 +32,34 @@ class FailedUnit:
 def describe(error: BaseException) -> str:
     """What failed, for a person and the database: type and message, secrets scrubbed."""
     return scrub(f"{type(error).__name__}: {error}")[:1000]
+
+
+Unit = TypeVar("Unit")
+
+
+def write_together(
+    database: Database,
+    units: Sequence[Unit],
+    write: Callable[[Connection, Sequence[Unit]], None],
+    user_of: Callable[[Unit], str],
+    failed: list[FailedUnit],
+) -> list[Unit]:
+    """Write several users' shares of a stage in one transaction (few statements, one commit).
+    Should it fail, each is written on its own, so only the user whose write fails is recorded
+    in `failed`; the others land as usual. What was written."""
+    if not units:
+        return []
+    try:
+        with database.transaction() as connection:
+            write(connection, units)
+        return list(units)
+    except Exception as error:  # someone's write failed: find out whose
+        if len(units) == 1:
+            failed.append(FailedUnit(user_of(units[0]), user_of(units[0]), describe(error)))
+            return []
+    return [
+        done for unit in units for done in write_together(database, [unit], write, user_of, failed)
+    ]
 
 
 def settle_units(

@@ -4,12 +4,13 @@ them the day's experiments, audience changes, resting topics and phase transitio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from toby_pipelines.discovery.trends import trending_topics
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
-from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import USERS_PER_READ
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import activity_line, write_activity
@@ -76,7 +77,6 @@ def compute_posteriors(
         running = experiments_as_of(connection, day)
         settings = {s.user_id: s for s in toby_settings(connection)}
         outside = findings_between(connection, day_start(day) - TREND_WINDOW, day_end(day))
-        stored = stored_leaders(connection)
     names = {brand.id: brand.name for brand in brands}
     owners = {brand.id: brand.user_id for brand in brands}
     users = sorted({brand.user_id for brand in brands})
@@ -90,6 +90,8 @@ def compute_posteriors(
         # however many users there are.
         batch = users[first : first + USERS_PER_READ]
         by_user = _scores_by_user(database, batch, day)
+        with database.engine.connect() as connection:
+            stored = stored_leaders(connection, batch)
         learned: list[_Learned] = []
         for user_id in batch:
             try:
@@ -101,7 +103,14 @@ def compute_posteriors(
                 )  # fmt: skip
             except Exception as error:  # this user's failure is theirs alone
                 summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-        for done in _write(database, learned, owners, day, now, summary.failed):
+        written = write_together(
+            database,
+            learned,
+            lambda connection, units: _write_users(connection, units, owners, day, now),
+            lambda unit: unit.user_id,
+            summary.failed,
+        )
+        for done in written:
             succeeded[done.user_id] = done.user_id
             part = done.part
             summary.posterior_count += len(part.posteriors)
@@ -131,28 +140,7 @@ class _Learned:
     phase_move: tuple[str, str] | None
 
 
-def _write(
-    database: Database,
-    learned: list[_Learned],
-    owners: dict[str, str],
-    day: dt.date,
-    now: dt.datetime,
-    failed: list[FailedUnit],
-) -> list[_Learned]:
-    """Write a batch of users' learning in one transaction. Should it fail, each user is written
-    on their own, so only the user whose write fails is recorded as failed. What was written."""
-    try:
-        with database.transaction() as connection:
-            _write_users(connection, learned, owners, day, now)
-        return learned
-    except Exception as error:  # someone in the batch failed to write: find out who
-        if len(learned) == 1:
-            failed.append(FailedUnit(learned[0].user_id, learned[0].user_id, describe(error)))
-            return []
-    return [done for one in learned for done in _write(database, [one], owners, day, now, failed)]
-
-
-def _write_users(connection, learned: list[_Learned], owners, day, now) -> None:
+def _write_users(connection, learned: Sequence[_Learned], owners, day, now) -> None:
     replace_posteriors(
         connection,
         day,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views
 from toby_pipelines.loop.days import days_back
-from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import user_batches
 from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
 from toby_pipelines.scoring.toby_score import (
@@ -17,7 +18,7 @@ from toby_pipelines.scoring.toby_score import (
     followers_per_1k_views,
 )
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
-from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.scores import PostScore, upsert_scores
 from toby_pipelines.storage.snapshots import (
@@ -62,18 +63,24 @@ def score_day(
         for snap in history:
             if snap.day == day:
                 todays.setdefault(snap.user_id, []).append(snap)
+        scored: list[_UserScores] = []
         for user_id, mine in sorted(todays.items()):
             try:
-                scores, brand_of, unscored = _score_user(mine, baseline, day)
-                with database.transaction() as connection:
-                    _write_user(connection, user_id, day, scores, brand_of, now)
+                scored.append(_UserScores(user_id, *_score_user(mine, baseline, day)))
             except Exception as error:  # this user's failure is theirs alone
                 summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-                continue
-            succeeded[user_id] = user_id
-            summary.scores.extend(scores)
-            summary.brand_of.update(brand_of)
-            summary.unscored.extend(unscored)
+        written = write_together(
+            database,
+            scored,
+            lambda connection, users: _write_users(connection, users, day, now),
+            lambda user: user.user_id,
+            summary.failed,
+        )
+        for user in written:
+            succeeded[user.user_id] = user.user_id
+            summary.scores.extend(user.scores)
+            summary.brand_of.update(user.brand_of)
+            summary.unscored.extend(user.unscored)
     settle_units(
         database,
         stage="scored_posts",
@@ -131,36 +138,53 @@ def _score_user(snapshots, baseline, day):
     return scores, brand_of, unscored
 
 
-def _write_user(connection, user_id, day, scores, brand_of, now) -> None:
-    upsert_scores(connection, scores, now)
+@dataclass(frozen=True)
+class _UserScores:
+    user_id: str
+    scores: list[PostScore]
+    brand_of: dict[str, tuple[str, str]]
+    unscored: list[str]
+
+
+def _write_users(connection, users: Sequence[_UserScores], day, now) -> None:
+    upsert_scores(connection, [score for user in users for score in user.scores], now)
+    write_activity(connection, [line for user in users for line in _activity(user, day, now)])
+
+
+def _activity(user: _UserScores, day: dt.date, now: dt.datetime) -> list[dict]:
+    scores = user.scores
+    lines = []
     if scores:
         phases = Counter(s.phase for s in scores)
         late = sum(s.observed_late_hours > 0 for s in scores)
-        log_activity(
-            connection,
-            user_id=user_id,
-            action_type="analysis_completed",
-            description=(
-                f"Scored {len(scores)} post(s) on {day}: {phases.get('48h', 0)} early (48h),"
-                f" {phases.get('7d', 0)} final (7d)"
-                + (f"; {late} from snapshots captured late" if late else "")
-            ),
-            dedupe_key=f"scored:{user_id}:{day}",
-            now=now,
+        lines.append(
+            activity_line(
+                user_id=user.user_id,
+                action_type="analysis_completed",
+                description=(
+                    f"Scored {len(scores)} post(s) on {day}: {phases.get('48h', 0)} early (48h),"
+                    f" {phases.get('7d', 0)} final (7d)"
+                    + (f"; {late} from snapshots captured late" if late else "")
+                ),
+                dedupe_key=f"scored:{user.user_id}:{day}",
+                now=now,
+            )
         )
     for score in scores:
         if score.is_game_changer and score.phase == "7d":
-            content_type = brand_of[score.post_id][1]
-            log_activity(
-                connection,
-                user_id=user_id,
-                action_type="game_changer",
-                description=(
-                    f"Game changer: post {score.post_id} ({content_type}) reached"
-                    f" {score.views:,} views, {score.views / score.baseline_avg_views:.1f}x"
-                    f" the brand's average (score {score.toby_score:.0f})"
-                ),
-                dedupe_key=f"game_changer:{score.post_id}",
-                now=now,
-                level="success",
+            content_type = user.brand_of[score.post_id][1]
+            lines.append(
+                activity_line(
+                    user_id=user.user_id,
+                    action_type="game_changer",
+                    description=(
+                        f"Game changer: post {score.post_id} ({content_type}) reached"
+                        f" {score.views:,} views, {score.views / score.baseline_avg_views:.1f}x"
+                        f" the brand's average (score {score.toby_score:.0f})"
+                    ),
+                    dedupe_key=f"game_changer:{score.post_id}",
+                    now=now,
+                    level="success",
+                )
             )
+    return lines

@@ -5,7 +5,8 @@ snapshot with its own queries (no prefetch) and its follower count reads every p
 ever published and reveals each in Python; capture failures are cleared one row at a time;
 scoring filters all of the day's snapshots once per user; baselines filter every brand's
 snapshots and final scores once per brand; every stage reads all users' rows at once; leader
-changes learn yesterday's posteriors again.
+changes learn yesterday's posteriors again; each user's results are written in a transaction of
+their own.
 Everything else is the code as it is now, so the ratio measures those choices.
 """
 
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 from toby_pipelines.defs.scoring import assets as scoring_assets
 from toby_pipelines.loop import baseline, learn, measure, score
+from toby_pipelines.loop.isolation import write_together as _write_together
 from toby_pipelines.platforms.growth_curve import reveal
 from toby_pipelines.platforms.simulated import SimulatedPlatform, UnknownMedia
 from toby_pipelines.sharding.shards import ALL_USERS
@@ -107,8 +109,15 @@ def _clear_one_at_a_time(connection, keys) -> None:
         )
 
 
-def _no_stored_leaders(connection) -> dict:
+def _no_stored_leaders(connection, users=()) -> dict:
     return {}
+
+
+def _one_transaction_each(database, units, write, user_of, failed):
+    written = []
+    for unit in units:
+        written.extend(_write_together(database, [unit], write, user_of, failed))
+    return written
 
 
 def _one_batch(users, size=0):
@@ -123,6 +132,10 @@ def row_at_a_time() -> Iterator[None]:
         (measure, "clear_capture_failures", _clear_one_at_a_time),
         (learn, "stored_leaders", _no_stored_leaders),
         (learn, "USERS_PER_READ", 10**9),
+        (measure, "USERS_PER_CAPTURE", 10**9),
+        (learn, "write_together", _one_transaction_each),
+        (score, "write_together", _one_transaction_each),
+        (baseline, "write_together", _one_transaction_each),
         (score, "user_batches", _one_batch),
         (baseline, "user_batches", _one_batch),
         (SimulatedPlatform, "_followers", _followers_from_all_history),

@@ -49,10 +49,12 @@ def replace_baselines(
         connection.execute(
             sa.text("DELETE FROM brand_baselines WHERE as_of_date = :d"), {"d": as_of}
         )
-    for brand_id in brand_ids or ():
+    elif brand_ids:
         connection.execute(
-            sa.text("DELETE FROM brand_baselines WHERE as_of_date = :d AND brand_id = :b"),
-            {"d": as_of, "b": brand_id},
+            sa.text(
+                "DELETE FROM brand_baselines WHERE as_of_date = :d AND brand_id IN :brands"
+            ).bindparams(sa.bindparam("brands", expanding=True)),
+            {"d": as_of, "brands": list(brand_ids)},
         )
     if rows:
         connection.execute(

@@ -148,15 +148,18 @@ def resting_options(
 
 
 def stored_leaders(
-    connection: Connection,
+    connection: Connection, user_ids: Sequence[str]
 ) -> dict[str, tuple[dt.date, dict[tuple[str, str, str], str]]]:
     """{user: (day of the stored posteriors, {(brand, content type, dimension): option with the
-    highest posterior mean})}."""
+    highest posterior mean})} of `user_ids`."""
+    if not user_ids:
+        return {}
     rows = connection.execute(
         sa.text(
             "SELECT user_id, as_of_date, brand_id, content_type, dimension, option_value,"
-            " post_mean FROM toby_strategy_scores"
-        )
+            " post_mean FROM toby_strategy_scores WHERE user_id IN :users"
+        ).bindparams(sa.bindparam("users", expanding=True)),
+        {"users": list(user_ids)},
     )
     best: dict[str, dict[tuple[str, str, str], tuple[float, str]]] = {}
     days: dict[str, dt.date] = {}
