@@ -174,3 +174,27 @@ def test_a_topic_trending_outside_restarts_a_completed_topic_experiment():
     assert not _retest_now(done, "topic_bucket", {"gut"}, later)  # the winner is what trends
     assert not _retest_now(done, "topic_bucket", {"sleep"}, DAY + dt.timedelta(days=3))
     assert not _retest_now(done, "hook_strategy", {"sleep"}, later)
+
+
+def test_early_scores_that_under_read_raise_no_audience_change_and_rest_no_topic():
+    """A slow-burning brand: its 48h scores read 12 points below what its posts finally score.
+    The last week's posts have only their 48h score yet; judged on them, the audience would seem
+    to have dropped. Change detection and topic rotation read final (7d) scores only."""
+    rng = np.random.default_rng(5)
+    topics = ("sleep", "gut")
+    history = [
+        post(f"p{i}", float(60 + rng.normal(0, 6)), "7d", DAY + dt.timedelta(days=i // 2),
+             topic_bucket=topics[i % 2])
+        for i in range(120)
+    ]  # fmt: skip
+    last_week = [
+        post(f"q{i}", float(48 + rng.normal(0, 6)), "48h", DAY + dt.timedelta(days=60 + i // 2),
+             topic_bucket=topics[i % 2])
+        for i in range(14)
+    ]  # fmt: skip
+    today = DAY + dt.timedelta(days=67)
+    learning = learn_user([BrandProfile("b1", POOLS)], history + last_week, today, summaries=False)
+    assert learning.changes == []
+    assert learning.resting == []
+    # The early scores still count as evidence (at half weight) in the posteriors themselves.
+    assert sum(p.sample_count for p in learning.posteriors if p.dimension == "personality") == 134

@@ -15,7 +15,7 @@ import numpy as np
 
 from toby_pipelines.strategy.evidence import ScoredPost
 from toby_pipelines.strategy.experiments import Experiment, advance, turns
-from toby_pipelines.strategy.posteriors import BrandProfile, learn_user
+from toby_pipelines.strategy.posteriors import LEARNING_HORIZON_DAYS, BrandProfile, learn_user
 from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy
 
 EPOCH = dt.date(2026, 1, 1)
@@ -197,7 +197,7 @@ class Toby(Policy):
     def __init__(self, pools, rng, explore_ratio: float = 0.30) -> None:
         super().__init__(pools, rng)
         self.explore_ratio = explore_ratio
-        self.scores: list[ScoredPost] = []
+        self.scores: list[tuple[dt.date, ScoredPost]] = []  # (day it arrived, score)
         self.table: dict = {}
         self.resting: dict[str, dict[str, set[str]]] = {}
         self.experiments: dict[tuple[str, str], Experiment] = {}
@@ -205,11 +205,14 @@ class Toby(Policy):
         self.turns: dict[str, list[ExperimentTurn]] = {}
 
     def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
-        self.scores.extend(arrived)
         today = day_date(day)
+        # The scores of the learning horizon only, as the asset reads them.
+        first = today - dt.timedelta(days=LEARNING_HORIZON_DAYS - 1)
+        self.scores = [(d, p) for d, p in self.scores if d >= first]
+        self.scores.extend((today, post) for post in arrived)
         active = list(self.pools)
         profiles = [BrandProfile(b, {CONTENT_TYPE: self.pools[b]}) for b in active]
-        learning = learn_user(profiles, self.scores, today, summaries=False)
+        learning = learn_user(profiles, [p for _, p in self.scores], today, summaries=False)
         self.table = learning.table()
         self.resting = {}
         for topic in learning.resting:

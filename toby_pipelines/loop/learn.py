@@ -26,16 +26,13 @@ from toby_pipelines.strategy.dimensions import CONTENT_TYPES, option_pools
 from toby_pipelines.strategy.experiments import Experiment, advance
 from toby_pipelines.strategy.phases import phase_on
 from toby_pipelines.strategy.posteriors import (
+    LEARNING_HORIZON_DAYS,
     BrandProfile,
     OptionPosterior,
     leaders,
     learn_user,
 )
 from toby_pipelines.strategy.topic_rotation import RestingTopic
-
-# Posteriors learn from the scores of the last 90 days: old enough evidence stops steering.
-LEARNING_HORIZON_DAYS = 90
-
 
 # The asset shows the first posteriors as a table; the rest are counted, not kept in memory.
 PREVIEW_POSTERIORS = 400

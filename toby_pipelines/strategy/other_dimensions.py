@@ -5,8 +5,11 @@ with the personality and topic it happened to be posted with, which is noise at 
 once Toby favours some options. Each dimension's evidence is therefore the score minus the
 estimated effects of the post's other options, where an option's effect is its weighted mean
 deviation from the brand's mean after the other dimensions' effects are removed, shrunk toward
-zero by `SHRINKAGE` pseudo-posts. A few backfitting passes (Gauss-Seidel, one dimension at a
-time) settle the effects.
+zero by `SHRINKAGE` pseudo-posts. That is the fixed point of backfitting (Gauss-Seidel, one
+dimension at a time): the penalized weighted least-squares fit of one effect per option, which
+is solved here directly from its normal equations (a few dozen options, so a small linear
+system), not by a fixed number of passes that stops points short of it once Toby's own choices
+confound the dimensions.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import numpy as np
 from toby_pipelines.strategy.evidence import ScoredPost
 
 SHRINKAGE = 3.0
-PASSES = 3
 
 
 def adjusted_scores(
@@ -47,20 +49,28 @@ def adjusted_scores(
                 ]
             )
         )
-    # contribution[d][i]: the effect of post i's option in dimension d (0 before fitting).
-    contribution = np.zeros((len(dimensions), len(posts)))
-    for _ in range(PASSES):
-        for d, code in enumerate(codes):
-            present = code >= 0
-            others = contribution.sum(axis=0) - contribution[d]
-            residual = scores - centre - others
-            size = int(code.max()) + 1 if present.any() else 0
-            weight_sum = np.bincount(code[present], weights=weights[present], minlength=size)
-            residual_sum = np.bincount(
-                code[present], weights=(weights * residual)[present], minlength=size
-            )
-            effects = residual_sum / (weight_sum + SHRINKAGE)
-            contribution[d] = np.where(present, effects[np.maximum(code, 0)], 0.0)
+    # One column per option of every dimension: post i's column in dimension d (-1: none).
+    offsets = np.cumsum([0] + [int(code.max(initial=-1)) + 1 for code in codes])
+    columns = [np.where(code >= 0, code + offsets[d], -1) for d, code in enumerate(codes)]
+    size = int(offsets[-1])
+    normal = SHRINKAGE * np.eye(size)  # X'WX + SHRINKAGE I
+    for first in columns:
+        for second in columns:
+            both = (first >= 0) & (second >= 0)
+            normal += np.bincount(
+                first[both] * size + second[both], weights=weights[both], minlength=size * size
+            ).reshape(size, size)
+    right = np.zeros(size)  # X'W (y - centre)
+    for column in columns:
+        present = column >= 0
+        right += np.bincount(
+            column[present], weights=(weights * (scores - centre))[present], minlength=size
+        )
+    effects = np.linalg.solve(normal, right)
+    # contribution[d][i]: the effect of post i's option in dimension d.
+    contribution = np.array(
+        [np.where(column >= 0, effects[np.maximum(column, 0)], 0.0) for column in columns]
+    ).reshape(len(columns), len(posts))
     fitted = {dimension: d for d, dimension in enumerate(dimensions)}
     all_effects = contribution.sum(axis=0)
     result: dict[str, dict[str, float]] = {}

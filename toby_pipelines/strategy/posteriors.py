@@ -2,7 +2,8 @@
 
 Each score's weight is the product of three factors: its phase (a provisional 48h score counts
 half, the 7d score replaces it), its age (exponential decay, see `decay`) and whether it predates
-a detected audience change (see `change_detection`).
+a detected audience change (see `change_detection`). Audience changes and topic rotation are
+judged on final (7d) scores only.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ COLD_START_PSEUDO_COUNT = 2.0
 BRAND_PRIOR_MIN_POSTS = 8
 PRIOR_ALPHA = 5.0
 PRIOR_KAPPA = 1.0
+
+# Posteriors learn from the scores of the last 90 days: old enough evidence stops steering.
+LEARNING_HORIZON_DAYS = 90
 
 Pools = Mapping[str, Sequence[str]]  # dimension -> options
 
@@ -106,11 +110,14 @@ def learn_user(
     resting: list[RestingTopic] = []
     changed_on: dict[tuple[str, str], dt.date] = {}
     for key, stream in sorted(streams.items()):
-        detected = detect_changes(stream)
+        # Judged on final scores only: a provisional 48h score reads low or high by however
+        # the brand's posts grow after two days, which is not a change of audience.
+        final = [post for post in stream if post.phase == "7d"]
+        detected = detect_changes(final)
         changes.extend(detected)
         if detected:
             changed_on[key] = detected[-1].changed_on
-        resting.extend(resting_topics(stream, as_of))
+        resting.extend(resting_topics(final, as_of))
 
     def weight_of(post: ScoredPost) -> float:
         weight = phase_weight(post) * decay_factor(max(0, (as_of - post.published_on).days))

@@ -1,10 +1,11 @@
 import dagster as dg
 
 from toby_pipelines.defs.partitions import learning_partition, learning_partitions, window
-from toby_pipelines.loop.learn import LEARNING_HORIZON_DAYS, compute_posteriors
+from toby_pipelines.loop.learn import compute_posteriors
 from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
+from toby_pipelines.strategy.posteriors import LEARNING_HORIZON_DAYS
 
 
 @dg.asset(
