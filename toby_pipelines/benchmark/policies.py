@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from toby_pipelines.strategy.evidence import ScoredPost
-from toby_pipelines.strategy.experiments import Experiment, advance, turns
+from toby_pipelines.strategy.experiments import Experiment, advance, count_planned, turns
 from toby_pipelines.strategy.posteriors import LEARNING_HORIZON_DAYS, BrandProfile, learn_user
 from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy
 
@@ -234,7 +234,7 @@ class Toby(Policy):
                     posteriors=self.table.get((brand_id, CONTENT_TYPE), {}).get(dim, {}),
                 )
             mine = [e for (b, _), e in self.experiments.items() if b == brand_id]
-            self.turns[brand_id] = turns(mine, self.planned[brand_id])
+            self.turns[brand_id] = turns(mine, count_planned(mine, self.planned[brand_id]))
 
     def choose(self, brand_id: str, day: int) -> dict[str, str]:
         brand_turns = self.turns.get(brand_id, [])

@@ -23,7 +23,7 @@ from toby_pipelines.storage.brands import (
     slot_times_by_brand,
 )
 from toby_pipelines.storage.database import Database
-from toby_pipelines.storage.experiments import experiments_as_of, planned_options_since
+from toby_pipelines.storage.experiments import experiments_as_of, planned_counts
 from toby_pipelines.storage.incidents import record_transition, states_of
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_posts, titles_since
@@ -78,18 +78,12 @@ class _PlanningData:
 
 
 def _planning_data(connection, now: dt.datetime) -> _PlanningData:
-    experiments = experiments_as_of(connection, now.date())
-    # Only active experiments count planned posts (`turns`): read tags from the oldest active
-    # one's start, not from the oldest experiment ever (that grows with history).
-    first_start = min(
-        (e.started_on for e in experiments.values() if e.status == "active"),
-        default=now.date(),
-    )
     return _PlanningData(
         posteriors=latest_posteriors(connection, now.date()),
         resting=resting_options(connection, now.date()),
-        experiments=experiments,
-        planned=planned_options_since(connection, first_start),
+        experiments=experiments_as_of(connection, now.date()),
+        # Per active experiment and option, how many posts it has had (counted in SQL).
+        planned=planned_counts(connection, now.date()),
         overrides=option_pool_overrides(connection),
         drift_ratios=active_drift_ratios(connection, now.date()),
     )
@@ -188,7 +182,7 @@ def _fill_user(
                     continue
                 rng = _slot_rng(seed, slot)
                 key = (brand.id, slot.content_type)
-                experiment_turns = turns(running.get(key, []), planned.get(key, []))
+                experiment_turns = turns(running.get(key, []), planned)
                 choice = choose_strategy(
                     option_pools(
                         slot.content_type,
@@ -228,7 +222,11 @@ def _fill_user(
                     )
                 )
                 titles[brand.id].add(post.title)
-                planned.setdefault(key, []).append((slot.at.date(), choice.options))
+                for experiment in running.get(key, []):  # this post counts at once
+                    if experiment.status == "active":
+                        counts = planned.setdefault(experiment.key, {})
+                        option = choice.options[experiment.dimension]
+                        counts[option] = counts.get(option, 0) + 1
         finally:
             # What was generated is kept, even when a later post of the brand failed.
             _write_posts(database, pending, now, taken, summary)

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from toby_pipelines.storage.database import as_date, load_json, utc
-from toby_pipelines.storage.posts import tag_options
+from toby_pipelines.storage.database import as_date, load_json
+from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.experiments import Experiment, OptionResult
 
 ExperimentKey = tuple[str, str, str]  # brand_id, content_type, dimension
@@ -103,21 +103,29 @@ def _experiment_row(e: Experiment, user_id: str, day: dt.date) -> dict:
     }
 
 
-def planned_options_since(
-    connection: Connection, first_day: dt.date
-) -> dict[tuple[str, str], list[tuple[dt.date, dict[str, str]]]]:
-    """{(brand, content type): [(slot day, options)]} of Toby's posts from `first_day` on."""
+def planned_counts(connection: Connection, day: dt.date) -> dict[ExperimentKey, dict[str, int]]:
+    """{(brand, content type, dimension): {option: posts}}: how many of Toby's posts with a slot
+    since each experiment active on `day` started carry each option of its dimension (planned,
+    published or scored alike), counted in SQL: the rows read are one per option, not one per
+    post since the oldest experiment began."""
+    option = (
+        "CASE e.dimension "
+        + " ".join(f"WHEN '{dimension}' THEN t.{dimension}" for dimension in DIMENSIONS)
+        + " END"
+    )
     rows = connection.execute(
         sa.text(
-            "SELECT p.brand_id, p.content_type, p.slot_at, t.personality, t.topic_bucket,"
-            " t.hook_strategy, t.title_format, t.visual_style FROM toby_content_tags t"
-            " JOIN scheduled_posts p ON p.id = t.post_id WHERE p.slot_at >= :first"
+            f"SELECT e.brand_id, e.content_type, e.dimension, {option} AS option_value,"
+            " COUNT(*) AS posts FROM toby_experiments e"
+            " JOIN scheduled_posts p ON p.brand_id = e.brand_id"
+            " AND p.content_type = e.content_type AND p.slot_at >= e.started_at"
+            " JOIN toby_content_tags t ON t.post_id = p.id"
+            " WHERE e.started_on <= :day AND (e.completed_on IS NULL OR e.completed_on > :day)"
+            f" GROUP BY e.brand_id, e.content_type, e.dimension, {option}"
         ),
-        {"first": dt.datetime.combine(first_day, dt.time(), tzinfo=dt.UTC)},
-    ).all()
-    result: dict[tuple[str, str], list[tuple[dt.date, dict[str, str]]]] = {}
+        {"day": day},
+    )
+    counts: dict[ExperimentKey, dict[str, int]] = {}
     for r in rows:
-        result.setdefault((r.brand_id, r.content_type), []).append(
-            (utc(r.slot_at).date(), tag_options(r))
-        )
-    return result
+        counts.setdefault((r.brand_id, r.content_type, r.dimension), {})[r.option_value] = r.posts
+    return counts

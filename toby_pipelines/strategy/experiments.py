@@ -117,21 +117,39 @@ def is_game_changer(views: int, brand_avg_views: float | None) -> bool:
     return bool(brand_avg_views) and views >= GAME_CHANGER_RATIO * brand_avg_views
 
 
-def turns(
+PlannedCounts = Mapping[
+    tuple[str, str, str], Mapping[str, int]
+]  # experiment key -> option -> posts
+
+
+def count_planned(
     experiments: Sequence[Experiment], planned: Sequence[tuple[dt.date, Mapping[str, str]]]
-) -> list[ExperimentTurn]:
-    """What the planner needs of one brand and content type's active experiments: how many
-    posts each option has had since the experiment started, counting posts planned but not yet
-    scored, so one option is not given turn after turn while its scores are on their way.
-    `planned` holds (slot day, options) of the brand's posts of that content type."""
-    result = []
+) -> dict[tuple[str, str, str], dict[str, int]]:
+    """How many of `planned` (slot day, options) of one brand and content type each active
+    experiment has had per option since it started (what `planned_counts` reads in SQL)."""
+    counts: dict[tuple[str, str, str], dict[str, int]] = {}
     for experiment in experiments:
         if experiment.status != "active":
             continue
-        counts = dict.fromkeys(experiment.options, 0)
+        mine = counts.setdefault(experiment.key, {})
         for day, options in planned:
             option = options.get(experiment.dimension)
-            if day >= experiment.started_on and option in counts:
-                counts[option] += 1
-        result.append(ExperimentTurn(experiment.dimension, counts, experiment.min_samples))
-    return result
+            if day >= experiment.started_on and option in experiment.options:
+                mine[option] = mine.get(option, 0) + 1
+    return counts
+
+
+def turns(experiments: Sequence[Experiment], planned: PlannedCounts) -> list[ExperimentTurn]:
+    """What the planner needs of one brand and content type's active experiments: how many
+    posts each option has had since the experiment started, counting posts planned but not yet
+    scored (`planned`, see `count_planned`), so one option is not given turn after turn while
+    its scores are on their way."""
+    return [
+        ExperimentTurn(
+            experiment.dimension,
+            {o: planned.get(experiment.key, {}).get(o, 0) for o in experiment.options},
+            experiment.min_samples,
+        )
+        for experiment in experiments
+        if experiment.status == "active"
+    ]

@@ -1,0 +1,44 @@
+"""Experiment turns count posts in SQL, one row per option: the same counts as counting every
+post since each experiment started in Python, on a database the real jobs wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from tests.world import START, build_world, register_accounts, resources_for, run_days
+from toby_pipelines.definitions import defs as load_defs
+from toby_pipelines.storage.database import utc
+from toby_pipelines.storage.experiments import experiments_as_of, planned_counts
+from toby_pipelines.strategy.dimensions import DIMENSIONS
+from toby_pipelines.strategy.experiments import count_planned
+
+
+def test_counts_in_sql_equal_counting_every_post(database, database_url):
+    build_world(database, users=("u1", "u2"), brands_per_user=2)
+    register_accounts(database, resources_for(database_url, START)["platform"].get())
+    run_days(load_defs(), database_url, 4)
+    day = (START + dt.timedelta(days=4)).date()
+    with database.engine.connect() as connection:
+        experiments = experiments_as_of(connection, day)
+        in_sql = planned_counts(connection, day)
+        posts = connection.execute(
+            sa.text(
+                "SELECT p.brand_id, p.content_type, p.slot_at, "
+                + ", ".join(f"t.{d}" for d in DIMENSIONS)
+                + " FROM scheduled_posts p JOIN toby_content_tags t ON t.post_id = p.id"
+            )
+        ).all()
+    by_key: dict[tuple[str, str], list] = {}
+    for r in posts:
+        by_key.setdefault((r.brand_id, r.content_type), []).append(
+            (utc(r.slot_at).date(), dict(zip(DIMENSIONS, r[3:], strict=True)))
+        )
+    expected: dict = {}
+    for (brand_id, content_type), planned in by_key.items():
+        mine = [e for e in experiments.values() if e.key[:2] == (brand_id, content_type)]
+        expected.update(count_planned(mine, planned))
+    expected = {key: counts for key, counts in expected.items() if counts}
+    assert in_sql == expected
+    assert sum(sum(c.values()) for c in in_sql.values()) > 50
