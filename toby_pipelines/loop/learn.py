@@ -11,7 +11,7 @@ from toby_pipelines.discovery.trends import trending_topics
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
-from toby_pipelines.loop.user_batches import USERS_PER_READ
+from toby_pipelines.loop.user_batches import USERS_PER_READ, user_batches
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
@@ -82,10 +82,9 @@ def compute_posteriors(
     for brand in brands:
         brands_of.setdefault(brand.user_id, []).append(brand)
     succeeded: dict[str, str] = {}
-    for first in range(0, len(users), USERS_PER_READ):
-        # The horizon's scores of a batch of users only: memory stays bounded by a batch
-        # however many users there are.
-        batch = users[first : first + USERS_PER_READ]
+    # The horizon's scores of a batch of users only: memory stays bounded by a batch however
+    # many users there are.
+    for batch in user_batches(users, USERS_PER_READ):
         by_user = _scores_by_user(database, batch, day)
         with database.engine.connect() as connection:
             stored = stored_leaders(connection, batch)
