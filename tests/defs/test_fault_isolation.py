@@ -66,6 +66,23 @@ def test_a_brand_without_topics_stops_only_its_own_user(two_users, database_url)
     )
 
 
+def test_a_slot_time_that_cannot_be_read_stops_only_its_own_user(two_users, database_url):
+    with two_users.transaction() as connection:
+        connection.execute(
+            sa.text(
+                "UPDATE brand_slots SET slot_time = '25:61' WHERE brand_id = 'u1-b0'"
+                " AND slot_time = (SELECT MIN(slot_time) FROM brand_slots WHERE brand_id = 'u1-b0')"
+            )
+        )
+    # u1 comes first: reading its slots must not stop the fill before it reaches u2.
+    run_days(DEFS, database_url, 1)
+    assert rows(two_users, "SELECT COUNT(*) FROM scheduled_posts WHERE user_id = 'u2'")[0][0] > 0
+    [(stage, reason)] = rows(
+        two_users, "SELECT stage, reason FROM unit_failures WHERE user_id = 'u1'"
+    )
+    assert stage == "content_buffer" and "25:61" in reason
+
+
 def test_a_failing_learning_step_is_recorded_and_retried_until_it_succeeds(
     two_users, database_url, monkeypatch
 ):

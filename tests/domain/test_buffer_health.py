@@ -58,3 +58,22 @@ def test_worst_status():
 def test_bad_slot_time_is_named():
     with pytest.raises(ValueError, match="25:61"):
         slots_in_window("b", "reel", ["25:61"], NOW, NOW + dt.timedelta(days=1))
+
+
+class _EveryonesFilledSlots:
+    """All brands' filled slots, as the planner holds them: asked about a slot, never walked."""
+
+    def __init__(self, slots):
+        self._slots = frozenset(slots)
+
+    def __contains__(self, slot):
+        return slot in self._slots
+
+    def __iter__(self):
+        raise AssertionError("one brand's health walked every brand's filled slots")
+
+
+def test_health_asks_only_about_the_brands_own_slots():
+    # Copying every brand's filled slots for each brand made the steady tick quadratic in brands
+    # (60 s of 144 s at 10,000 brands).
+    assert buffer_health(SLOTS, _EveryonesFilledSlots(_filled_except(38)), NOW).status == "LOW"

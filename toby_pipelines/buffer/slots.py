@@ -39,4 +39,8 @@ def slots_in_window(
             if start < at <= end:
                 slots.append(Slot(at, brand_id, content_type))
         day += dt.timedelta(days=1)
-    return sorted(slots)
+    return sorted(slots, key=_slot_time)  # one brand and type: time alone orders them
+
+
+def _slot_time(slot: Slot) -> dt.datetime:
+    return slot.at

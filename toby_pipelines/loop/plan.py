@@ -89,14 +89,36 @@ def _planning_data(connection, now: dt.datetime) -> _PlanningData:
     )
 
 
-def _any_empty(users, brands, slot_times, taken, now: dt.datetime) -> bool:
+def _user_slots(settings, brands, slot_times, now: dt.datetime) -> dict[str, list[Slot]]:
+    """{brand id: the slots of the user's buffer window}."""
+    end = now + dt.timedelta(days=settings.buffer_days)
+    return {
+        brand.id: _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
+        for brand in brands.get(settings.user_id, [])
+    }
+
+
+def _slots_of_users(users, brands, slot_times, now: dt.datetime) -> dict[str, dict]:
+    """Each user's slots, computed once per tick; a user whose slot times cannot be read is
+    left out here and fails in their own fill."""
+    found = {}
     for settings in users:
-        end = now + dt.timedelta(days=settings.buffer_days)
-        for brand in brands.get(settings.user_id, []):
-            for slot in _brand_slots(brand, slot_times.get(brand.id, {}), now, end):
-                if slot not in taken:
-                    return True
-    return False
+        try:
+            found[settings.user_id] = _user_slots(settings, brands, slot_times, now)
+        except ValueError:
+            continue
+    return found
+
+
+def _any_empty(users, slots_of_users, taken) -> bool:
+    if len(slots_of_users) < len(users):
+        return True  # a user whose slots could not be read: let their fill say why
+    return any(
+        slot not in taken
+        for user_slots in slots_of_users.values()
+        for slots in user_slots.values()
+        for slot in slots
+    )
 
 
 def fill_buffer(
@@ -117,11 +139,12 @@ def fill_buffer(
         horizon = max((s.buffer_days for s in users), default=0)
         taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
         buffer_states = states_of(connection, "buffer")
+        slots_of_users = _slots_of_users(users, brands, slot_times, now)
         # What planning reads (posteriors, experiments, planned tags...) is read only when a
         # slot is empty: the usual tick between slot times reads slots and nothing more.
         plan = (
             _planning_data(connection, now)
-            if _any_empty(users, brands, slot_times, taken, now)
+            if _any_empty(users, slots_of_users, taken)
             else _PlanningData()
         )
     # A brand's recent titles, read when one of its slots is first filled in this run (a steady
@@ -135,8 +158,11 @@ def fill_buffer(
     for settings in users:
         summary = UserBuffer(settings.user_id)
         try:
+            user_slots = slots_of_users.get(settings.user_id)
+            if user_slots is None:
+                user_slots = _user_slots(settings, brands, slot_times, now)
             _fill_user(
-                database, generate, now, seed, settings, summary, brands, slot_times,
+                database, generate, now, seed, settings, summary, brands, user_slots,
                 plan.posteriors, plan.resting, running, plan.planned, plan.overrides,
                 plan.drift_ratios, taken, titles, buffer_states,
             )  # fmt: skip
@@ -167,14 +193,13 @@ def _write_posts(database, pending: list[NewPost], now, taken, summary) -> None:
 
 
 def _fill_user(
-    database, generate, now, seed, settings, summary, brands, slot_times, posteriors, resting,
+    database, generate, now, seed, settings, summary, brands, user_slots, posteriors, resting,
     running, planned, overrides, drift_ratios, taken, titles, buffer_states,
 ) -> None:  # fmt: skip
-    end = now + dt.timedelta(days=settings.buffer_days)
     slots_of: dict[str, list[Slot]] = {}
     for brand in brands.get(settings.user_id, []):
         dna = validate_content_dna(brand.name, brand.dna)
-        slots = slots_of[brand.name] = _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
+        slots = slots_of[brand.name] = user_slots[brand.id]
         pending: list[NewPost] = []
         try:
             for slot in slots:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import dagster as dg
 
+from toby_pipelines.buffer.slots import parse_slot_time
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.storage.brands import slot_times_by_brand
@@ -26,14 +27,22 @@ def event_times(
 ) -> Iterator[dt.datetime]:
     with database.get().engine.connect() as connection:
         slots = slot_times_by_brand(connection)
-    times = sorted({t for per_type in slots.values() for ts in per_type.values() for t in ts})
+    values = {t for per_type in slots.values() for ts in per_type.values() for t in ts}
+    # A slot time that cannot be read is its brand's problem: the tick records it for that user.
+    times = sorted({time for value in values if (time := _readable(value)) is not None})
     for offset in range(days):
         day = start.date() + dt.timedelta(days=offset)
-        for value in times:
-            hour, minute = (int(part) for part in value.split(":"))
-            at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC)
+        for time in times:
+            at = dt.datetime.combine(day, time, tzinfo=dt.UTC)
             if at >= start:
                 yield at
+
+
+def _readable(value: str) -> dt.time | None:
+    try:
+        return parse_slot_time(value)
+    except ValueError:
+        return None
 
 
 class SimulationDriver:
