@@ -175,6 +175,21 @@ def test_loop_measures_scores_and_learns_and_backfills_change_nothing(world, dat
     assert dump(world) == before
 
 
+def test_measuring_keeps_each_accounts_follower_count_current(world, database_url):
+    registered = dict(rows(world, "SELECT brand_id, followers_count FROM platform_accounts"))
+    run_days(DEFS, database_url, 3)
+    newest: dict[str, int] = {}
+    for brand_id, followers in rows(
+        world,
+        "SELECT p.brand_id, s.followers_at_capture FROM metrics_snapshots s"
+        " JOIN scheduled_posts p ON p.id = s.post_id ORDER BY s.checkpoint_at",
+    ):
+        newest[brand_id] = followers
+    current = dict(rows(world, "SELECT brand_id, followers_count FROM platform_accounts"))
+    assert newest and {b: current[b] for b in newest} == newest
+    assert any(newest[b] != registered[b] for b in newest)  # the audience grew meanwhile
+
+
 def test_scores_use_the_baseline_of_the_day_before(world, database_url):
     run_days(DEFS, database_url, 9)
     with world.engine.connect() as connection:

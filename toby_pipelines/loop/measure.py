@@ -40,7 +40,7 @@ from toby_pipelines.platforms.api_errors import (
 from toby_pipelines.platforms.base import Platform
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import log_activity
-from toby_pipelines.storage.brands import list_brands
+from toby_pipelines.storage.brands import list_brands, update_followers
 from toby_pipelines.storage.capture_failures import (
     capture_failures_on,
     clear_capture_failures,
@@ -109,6 +109,8 @@ class _Run:
     deleted: dict[str, PublishedPost] = field(default_factory=dict)
     blocked: dict[str, tuple[PublishedPost, AccountBlockedError]] = field(default_factory=dict)
     paused: dict[str, str] = field(default_factory=dict)  # brand -> why (throttled this run)
+    # The newest follower count read per account handle, and when it held.
+    followers: dict[str, tuple[dt.datetime, int]] = field(default_factory=dict)
 
 
 def capture_snapshots(
@@ -212,6 +214,10 @@ def _capture_one(
             followers[account] = platform.followers(
                 post.account_handle, due.at, brand_id=post.brand_id, platform=post.platform
             )
+            counted_at = now if live else due.at  # a live count is of now
+            newest = run.followers.get(post.account_handle)
+            if newest is None or newest[0] <= counted_at:
+                run.followers[post.account_handle] = (counted_at, followers[account])
     except AccountBlockedError as error:
         run.blocked[post.brand_id] = (post, error)
         run.failed.append((post, due, str(error)))
@@ -299,6 +305,7 @@ def _write(
             clear_capture_failures(connection, [(post_id, c) for c in CHECKPOINTS])
         for post, error in run.blocked.values():
             flag_account_blocked(connection, post.user_id, post.brand_id, post.platform, error, now)
+        update_followers(connection, run.followers)
         _log_day(connection, day, now, run, owners, failed)
     room = PREVIEW_SNAPSHOTS - len(summary.snapshots)
     summary.snapshots.extend(run.snapshots[: max(room, 0)])

@@ -12,7 +12,6 @@ reason, scrubbed of secrets.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from toby_pipelines.loop.isolation import describe
 from toby_pipelines.loop.reauthorization import flag_account_blocked
 from toby_pipelines.platforms.api_errors import (
     AccountBlockedError,
-    ApiError,
     PermanentApiError,
     RateLimitedError,
     TransientApiError,
@@ -30,7 +28,6 @@ from toby_pipelines.platforms.api_errors import (
 from toby_pipelines.platforms.base import Platform, PublishRequest
 from toby_pipelines.platforms.caption_limits import caption_problems
 from toby_pipelines.storage.activity import log_activity
-from toby_pipelines.storage.brands import update_followers
 from toby_pipelines.storage.capture_failures import retry_delay
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.posts import (
@@ -71,31 +68,29 @@ def publish_due(
     """Publish due posts under leases held by `owner` (this run)."""
     owner = owner or f"run-{uuid.uuid4()}"
     summary = PublishSummary()
-    handles: dict[tuple[str, str], str] = {}  # (account handle, platform) -> brand
     for _ in range(MAX_PAGES):
         with database.engine.connect() as connection:
             posts = due_posts(connection, now, limit)
         if not posts:
             break
-        _publish_page(database, platform, posts, now, owner, summary, handles)
+        _publish_page(database, platform, posts, now, owner, summary)
         if len(posts) < limit:
             break
-    _refresh_followers(database, platform, handles, now)
     return summary
 
 
-def _publish_page(database, platform, posts, now, owner, summary, handles) -> None:
+def _publish_page(database, platform, posts, now, owner, summary) -> None:
     """Publish one page of due posts; each one claimed, published and settled on its own (a
     post handled here leaves the due list, so the next page holds only new ones). Accounts go
     in parallel as far as the platform takes calls at once, each account's posts in order."""
     for_each_account(
         by_account(posts, lambda post: (post.platform, post.account_handle)),
-        lambda post: _publish_one(database, platform, post, now, owner, summary, handles),
+        lambda post: _publish_one(database, platform, post, now, owner, summary),
         concurrency_of(platform),
     )
 
 
-def _publish_one(database, platform, post, now, owner, summary, handles) -> None:
+def _publish_one(database, platform, post, now, owner, summary) -> None:
     with database.transaction() as connection:
         if not claim_for_publishing(connection, post.id, owner, now, LEASE):
             return
@@ -134,7 +129,6 @@ def _publish_one(database, platform, post, now, owner, summary, handles) -> None
                 metadata={"post_id": post.id, "media_id": media_id},
             )
             summary.published.append((post.id, media_id))
-            handles[(post.account_handle, post.platform)] = post.brand_id
 
 
 def _retry_later(database, post_id, owner, error, now, summary) -> None:
@@ -167,22 +161,3 @@ def _fail(database, post, error, now, summary) -> None:
             level="error",
         )
     summary.failed.append((post.id, reason))
-
-
-def _refresh_followers(database, platform, handles, now) -> None:
-    counts: dict[str, int] = {}
-
-    def refresh(account: tuple[tuple[str, str], str]) -> None:
-        (handle, platform_name), brand_id = account
-        # A follower count is a nicety here; measuring reads it again.
-        with contextlib.suppress(ApiError):
-            counts[handle] = platform.followers(
-                handle, now, brand_id=brand_id, platform=platform_name
-            )
-
-    for_each_account(
-        [[item] for item in sorted(handles.items())], refresh, concurrency_of(platform)
-    )
-    if counts:
-        with database.transaction() as connection:
-            update_followers(connection, counts, now)

@@ -154,16 +154,18 @@ def upsert_platform_account(
     )
 
 
-def update_followers(connection: Connection, counts: Mapping[str, int], now: dt.datetime) -> None:
-    """Record the latest follower count per account handle."""
-    for handle, followers in counts.items():
-        connection.execute(
-            sa.text(
-                "UPDATE platform_accounts SET followers_count = :f, updated_at = :now"
-                " WHERE handle = :h"
-            ),
-            {"f": followers, "now": now, "h": handle},
-        )
+def update_followers(connection: Connection, counts: Mapping[str, tuple[dt.datetime, int]]) -> None:
+    """Record each account's follower count {handle: (when it held, count)}, unless a newer
+    one is already recorded (a backfill of an old day leaves today's count alone)."""
+    if not counts:
+        return
+    connection.execute(
+        sa.text(
+            "UPDATE platform_accounts SET followers_count = :f, updated_at = :at"
+            " WHERE handle = :h AND (updated_at IS NULL OR updated_at <= :at)"
+        ),
+        [{"f": count, "at": at, "h": handle} for handle, (at, count) in counts.items()],
+    )
 
 
 def list_brands(connection: Connection, user_ids: Iterable[str] | None = None) -> list[BrandRecord]:
