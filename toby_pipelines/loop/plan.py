@@ -26,7 +26,7 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_counts
 from toby_pipelines.storage.incidents import record_transition, states_of
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
-from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_posts, titles_since
+from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_posts, recent_titles
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
 from toby_pipelines.strategy.experiments import turns
@@ -50,13 +50,6 @@ class UserBuffer:
 def _slot_rng(seed: int, slot: Slot) -> np.random.Generator:
     key = f"{seed}|{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
     return np.random.default_rng(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
-
-
-def _titles(database: Database, titles: dict[str, set[str]], brand_id: str, now) -> set[str]:
-    if brand_id not in titles:
-        with database.engine.connect() as connection:
-            titles[brand_id] = titles_since(connection, brand_id, now - TITLE_MEMORY)
-    return titles[brand_id]
 
 
 def _brand_slots(brand: BrandRecord, times: dict[str, list[str]], start, end) -> list[Slot]:
@@ -121,12 +114,21 @@ def _any_empty(users, slots_of_users, taken) -> bool:
     )
 
 
+def _brands_with_empty_slots(slots_of_users, taken) -> list[str]:
+    return sorted(
+        brand_id
+        for user_slots in slots_of_users.values()
+        for brand_id, slots in user_slots.items()
+        if any(slot not in taken for slot in slots)
+    )
+
+
 def fill_buffer(
     database: Database, generate: Generate, now: dt.datetime, seed: int = 0
 ) -> list[UserBuffer]:
     """Plan and generate posts for the empty slots of every user with Toby enabled.
 
-    A brand's posts are written with their strategy tags in one transaction once they are all
+    A user's posts are written with their strategy tags in one transaction once they are all
     generated, and also when generating one fails, so a failure keeps the posts already made;
     the slot's uniqueness means a concurrent or repeated run never double-fills it.
     """
@@ -147,9 +149,11 @@ def fill_buffer(
             if _any_empty(users, slots_of_users, taken)
             else _PlanningData()
         )
-    # A brand's recent titles, read when one of its slots is first filled in this run (a steady
-    # tick fills few slots, so it reads few brands' titles).
-    titles: dict[str, set[str]] = {}
+        # The recent titles of the brands with an empty slot, in one read (a steady tick has
+        # none; a shared slot's tick has one per brand).
+        titles = recent_titles(
+            connection, _brands_with_empty_slots(slots_of_users, taken), now - TITLE_MEMORY
+        )
     # Each brand and content type's experiments, grouped once (not scanned for every slot).
     running: dict[tuple[str, str], list] = {}
     for (brand_id, content_type, _), experiment in plan.experiments.items():
@@ -181,7 +185,7 @@ def fill_buffer(
 
 
 def _write_posts(database, pending: list[NewPost], now, taken, summary) -> None:
-    """A brand's generated posts in one transaction (see `insert_toby_posts`)."""
+    """A user's generated posts in one transaction (see `insert_toby_posts`)."""
     if not pending:
         return
     with database.transaction() as connection:
@@ -197,11 +201,11 @@ def _fill_user(
     running, planned, overrides, drift_ratios, taken, titles, buffer_states,
 ) -> None:  # fmt: skip
     slots_of: dict[str, list[Slot]] = {}
-    for brand in brands.get(settings.user_id, []):
-        dna = validate_content_dna(brand.name, brand.dna)
-        slots = slots_of[brand.name] = user_slots[brand.id]
-        pending: list[NewPost] = []
-        try:
+    pending: list[NewPost] = []
+    try:
+        for brand in brands.get(settings.user_id, []):
+            dna = validate_content_dna(brand.name, brand.dna)
+            slots = slots_of[brand.name] = user_slots[brand.id]
             for slot in slots:
                 if slot in taken:
                     continue
@@ -228,7 +232,7 @@ def _fill_user(
                     brand_id=brand.id,
                     slot_at=slot.at,
                     requested_at=now,
-                    avoid_titles=frozenset(_titles(database, titles, brand.id, now)),
+                    avoid_titles=frozenset(titles.setdefault(brand.id, set())),
                     **choice.options,
                 )
                 post = generate(
@@ -252,9 +256,9 @@ def _fill_user(
                         counts = planned.setdefault(experiment.key, {})
                         option = choice.options[experiment.dimension]
                         counts[option] = counts.get(option, 0) + 1
-        finally:
-            # What was generated is kept, even when a later post of the brand failed.
-            _write_posts(database, pending, now, taken, summary)
+    finally:
+        # What was generated is kept, even when a later post of the user's failed.
+        _write_posts(database, pending, now, taken, summary)
     for brand_name, slots in slots_of.items():
         summary.brand_health[brand_name] = buffer_health(slots, taken, now)
     all_slots = [slot for slots in slots_of.values() for slot in slots]

@@ -17,6 +17,9 @@ from toby_pipelines.storage.database import utc
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.selection import StrategyChoice
 
+# Brands per statement when reading many brands' rows (bounded statement size).
+BRANDS_PER_READ = 1000
+
 
 @dataclass(frozen=True)
 class PublishablePost:
@@ -61,16 +64,20 @@ def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -
     return {Slot(utc(row.slot_at), row.brand_id, row.content_type) for row in rows}
 
 
-def titles_since(connection: Connection, brand_id: str, since: dt.datetime) -> set[str]:
-    """The titles of the brand's posts with a slot from `since` on."""
-    rows = connection.execute(
-        sa.text(
-            "SELECT title FROM scheduled_posts WHERE brand_id = :b AND slot_at >= :since"
-            " AND title IS NOT NULL"
-        ),
-        {"b": brand_id, "since": since},
-    )
-    return {row.title for row in rows}
+def recent_titles(
+    connection: Connection, brand_ids: Sequence[str], since: dt.datetime
+) -> dict[str, set[str]]:
+    """{brand id: the titles of its posts with a slot from `since` on}, for many brands at once."""
+    titles: dict[str, set[str]] = {brand_id: set() for brand_id in brand_ids}
+    statement = sa.text(
+        "SELECT brand_id, title FROM scheduled_posts WHERE brand_id IN :brands"
+        " AND slot_at >= :since AND title IS NOT NULL"
+    ).bindparams(sa.bindparam("brands", expanding=True))
+    for start in range(0, len(brand_ids), BRANDS_PER_READ):
+        chunk = list(brand_ids[start : start + BRANDS_PER_READ])
+        for row in connection.execute(statement, {"brands": chunk, "since": since}):
+            titles[row.brand_id].add(row.title)
+    return titles
 
 
 def tag_options(row: Any) -> dict[str, str]:
