@@ -245,6 +245,7 @@ class Toby(Policy):
             explore_ratio=self.explore_ratio,
             experiments=brand_turns,
             resting=self.resting.get(brand_id),
+            propensities=False,  # the benchmark scores choices, it does not log them
         )
         self.planned[brand_id].append((day_date(day), choice.options))
         # Count this post toward its experiments at once, as the planner's query would.

@@ -102,6 +102,17 @@ def summarize_many(
     return results
 
 
+def best_probabilities(
+    df: np.ndarray, loc: np.ndarray, scale: np.ndarray, nodes_per_option: int
+) -> np.ndarray:
+    """P(each Student-t variable (df, loc, scale) is the highest), on a grid of
+    `nodes_per_option` quantiles of every variable."""
+    probabilities = special.ndtr(np.linspace(-TAIL_Z, TAIL_Z, nodes_per_option))
+    unit = special.stdtrit(np.repeat(df, nodes_per_option), np.tile(probabilities, len(df)))
+    grid = np.sort((loc[:, None] + scale[:, None] * unit.reshape(len(df), -1)).ravel())
+    return _best_probabilities(special.stdtr(df[:, None], (grid - loc[:, None]) / scale[:, None]))
+
+
 def _best_probabilities(cdf: np.ndarray) -> np.ndarray:
     """P(option i is the highest) from each option's CDF (rows) on a shared sorted grid."""
     count = cdf.shape[0]

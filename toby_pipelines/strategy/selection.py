@@ -10,8 +10,9 @@ experiment costs is bounded (`min_samples` posts per option), where the seed's u
 
 Each choice records its propensity: the probability this policy had of choosing exactly these
 options, given everything it knew. Thompson sampling's probability of choosing an option is the
-probability that the option's draw is the highest, estimated from `PROPENSITY_DRAWS` draws (the
-first of which makes the actual choice). The record supports offline policy evaluation.
+probability that the option's draw is the highest, integrated numerically to within 1e-4
+(`thompson.choice_probabilities`), never counted from draws. The record supports offline policy
+evaluation; a caller that does not keep it (the learning benchmark) can skip computing it.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, NormalGamma, draw_means_of
+from toby_pipelines.strategy.thompson import choice_probabilities
 
-PROPENSITY_DRAWS = 256
 # Thompson sampling draws from each posterior with its spread scaled by this factor ("posterior
 # reshaping"). Plain Thompson sampling (1.0) keeps spending posts on options it already has good
 # reason to drop; over a season of a few hundred posts, halving the spread cuts cumulative regret
@@ -57,11 +58,11 @@ def check_explore_ratio(explore_ratio: float) -> float:
     return explore_ratio
 
 
-def _thompson(draws: np.ndarray) -> tuple[int, np.ndarray]:
-    """The row Thompson sampling picks (by the first column), and each row's probability of
-    being picked (the share of columns it wins)."""
-    winners = draws.argmax(axis=0)
-    return int(winners[0]), np.bincount(winners, minlength=len(draws)) / draws.shape[1]
+def _exact(laws: list[NormalGamma], rows: list[int], record: bool) -> np.ndarray:
+    """Thompson sampling's probability of picking each of `rows` (0 when not recorded)."""
+    if not record:
+        return np.zeros(len(rows))
+    return np.array(choice_probabilities(tuple(laws[i] for i in rows), POSTERIOR_WIDTH))
 
 
 def _experiment_turn(options: Sequence[str], turn: ExperimentTurn) -> np.ndarray | None:
@@ -81,8 +82,10 @@ def choose_strategy(
     explore_ratio: float,
     experiments: Sequence[ExperimentTurn] = (),
     resting: Mapping[str, Collection[str]] | None = None,
+    propensities: bool = True,
 ) -> StrategyChoice:
-    """Pick one option per dimension; see the module docstring for the policy."""
+    """Pick one option per dimension; see the module docstring for the policy. With
+    `propensities` False the choice is the same and its propensities are left at 0."""
     check_explore_ratio(explore_ratio)
     resting = resting or {}
     for dimension, options in pools.items():
@@ -98,14 +101,15 @@ def choose_strategy(
     experiment_p: dict[str, float] = {}
     for dimension, pool in pools.items():
         known = posteriors.get(dimension, {})
-        draws = draw_means_of(
-            [known.get(o, DEFAULT_PRIOR) for o in pool], rng, PROPENSITY_DRAWS, POSTERIOR_WIDTH
-        )
+        laws = [known.get(o, DEFAULT_PRIOR) for o in pool]
+        draw = draw_means_of(laws, rng, 1, POSTERIOR_WIDTH)[:, 0]
         rested = set(resting.get(dimension, ()))
         regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
-        pick, probs = _thompson(draws[regular])
-        regular_probs = {pool[i]: p for i, p in zip(regular, probs, strict=True)}
-        option = pool[regular[pick]]
+        pick = regular[int(draw[regular].argmax())]
+        regular_probs = dict(
+            zip((pool[i] for i in regular), _exact(laws, regular, propensities), strict=True)
+        )
+        option = pool[pick]
         experiment_probs = regular_probs
         own = next((t for t in running if t.dimension == dimension), None)
         if own is not None:
@@ -114,8 +118,11 @@ def choose_strategy(
                 experiment_probs = dict(zip(pool, forced, strict=True))
                 experiment_pick = int(rng.choice(len(pool), p=forced))
             else:
-                experiment_pick, full_probs = _thompson(draws)
-                experiment_probs = dict(zip(pool, full_probs, strict=True))
+                everyone = list(range(len(pool)))
+                experiment_pick = int(draw.argmax())
+                experiment_probs = dict(
+                    zip(pool, _exact(laws, everyone, propensities), strict=True)
+                )
             if turn is not None and turn.dimension == dimension:
                 option = pool[experiment_pick]
         chosen[dimension] = option
@@ -134,6 +141,8 @@ def choose_strategy(
         else regular_p[dimension]
         for dimension in pools
     }
+    if not propensities:
+        propensity, marginals = 0.0, dict.fromkeys(pools, 0.0)
     return StrategyChoice(
         chosen, is_experiment, turn.dimension if turn else None, marginals, propensity
     )
