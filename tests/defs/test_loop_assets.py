@@ -62,6 +62,22 @@ def test_tick_fills_every_slot_once(world, database_url):
     )
 
 
+def test_a_shared_slots_tick_publishes_and_plans_nothing(world, database_url):
+    instance = dg.DagsterInstance.ephemeral()
+    tick(database_url, START, instance)
+    nine = START + dt.timedelta(hours=9)  # both brands' reel slot
+    # Ticks every five minutes: the one before 09:00 has planned the 09:00 slot two days on.
+    before = tick(database_url, nine - dt.timedelta(minutes=5), instance)
+    at_nine = tick(database_url, nine, instance)
+
+    def value(result, asset, key):
+        return result.asset_materializations_for_node(asset)[0].metadata[key].value
+
+    assert value(before, "content_buffer", "generated_posts") == 2
+    assert value(at_nine, "content_buffer", "generated_posts") == 0
+    assert value(at_nine, "published_posts", "published") == 2
+
+
 def test_buffer_check_fails_when_slots_cannot_be_filled(world, database_url):
     with world.transaction() as connection:
         connection.execute(sa.text("UPDATE toby_state SET enabled = FALSE"))

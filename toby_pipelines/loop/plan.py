@@ -1,4 +1,5 @@
-"""Fill every empty slot of the next `buffer_days` with a planned, generated post."""
+"""Fill every empty slot of the next `buffer_days` (and `FILL_LEAD`) with a planned, generated
+post."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ from toby_pipelines.strategy.selection import choose_strategy
 Generate = Callable[[GenerationRequest, str], GeneratedPost]
 # How far back a brand's titles are not repeated.
 TITLE_MEMORY = dt.timedelta(days=90)
+# A slot is filled this long before it enters the `buffer_days` window. Slot times repeat daily,
+# so without a lead a slot would enter the window in the very tick that publishes the same slot
+# of `buffer_days` earlier, and a shared slot's publishing would wait for its planning.
+FILL_LEAD = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -84,7 +89,7 @@ def _planning_data(connection, now: dt.datetime) -> _PlanningData:
 
 def _user_slots(settings, brands, slot_times, now: dt.datetime) -> dict[str, list[Slot]]:
     """{brand id: the slots of the user's buffer window}."""
-    end = now + dt.timedelta(days=settings.buffer_days)
+    end = now + dt.timedelta(days=settings.buffer_days) + FILL_LEAD
     return {
         brand.id: _brand_slots(brand, slot_times.get(brand.id, {}), now, end)
         for brand in brands.get(settings.user_id, [])
@@ -139,7 +144,7 @@ def fill_buffer(
             brands.setdefault(brand.user_id, []).append(brand)
         slot_times = slot_times_by_brand(connection)
         horizon = max((s.buffer_days for s in users), default=0)
-        taken = filled_slots(connection, now, now + dt.timedelta(days=horizon))
+        taken = filled_slots(connection, now, now + dt.timedelta(days=horizon) + FILL_LEAD)
         buffer_states = states_of(connection, "buffer")
         slots_of_users = _slots_of_users(users, brands, slot_times, now)
         # What planning reads (posteriors, experiments, planned tags...) is read only when a

@@ -9,6 +9,8 @@ Steps, each in a fresh child process of this one (its CPU and peak RSS are its o
   first fill    the tick job when every buffer is empty: plans and writes 2 days of posts for
                 every brand with the template generator (media rendering off: bench-media)
   steady tick   the tick job five minutes later: nothing to plan, nothing due
+  slot fill     the tick job at 07:00, an hour before every brand's 08:00 reel: plans each
+                brand's 08:00 reel two days on (ticks run every five minutes; the fill lead)
   slot publish  the tick job at 08:00, when every brand's reel is due, against a platform that
                 answers each call in 300 ms (three calls per post) under per-account and per-app
                 concurrency limits (latency_platform.py)
@@ -257,6 +259,7 @@ def run(brands: int, days: int, kind: str, compare_brands: int, directory: Path)
     tick_at = midnight + dt.timedelta(minutes=5)
     measure("first fill", _tick_step(url, tick_at))
     measure("steady tick", _tick_step(url, tick_at + dt.timedelta(minutes=5)))
+    measure("slot fill", _tick_step(url, midnight + dt.timedelta(hours=7)))
     slot = measure("slot publish", _tick_step(url, midnight + dt.timedelta(hours=8), slow=True))
 
     chain_cpu = sum(steps[name]["cpu_s"] for name in CHAIN)
@@ -273,6 +276,7 @@ def run(brands: int, days: int, kind: str, compare_brands: int, directory: Path)
         "first_fill_wall_s": steps["first fill"]["wall_s"],
         "first_fill_cpu_s": steps["first fill"]["cpu_s"],
         "steady_tick_wall_s": steps["steady tick"]["wall_s"],
+        "slot_fill_wall_s": steps["slot fill"]["wall_s"],
         "slot_publish_wall_s": steps["slot publish"]["wall_s"],
         "slot_published": slot["result"].get("published_posts.published", 0),
         "peak_rss_mb": max(

@@ -28,7 +28,9 @@ def content_buffer(
     clock: ClockResource,
 ) -> dg.MaterializeResult:
     """The planned content buffer: for every user with Toby on, every reel and carousel slot of
-    every brand in the next `buffer_days` (default 2) holds a generated post. Each new post's
+    every brand in the next `buffer_days` (default 2), and the hour after, holds a generated post
+    (a slot is planned an hour before it enters the window, so a shared slot's tick only
+    publishes). Each new post's
     personality, topic, hook, title format and visual style are sampled from the latest strategy
     posteriors, with a share of experiments set by the user's explore ratio (or the drift rule).
     Buffer health follows the spec: HEALTHY (all slots of the next 48h filled), LOW (1-3 empty),
