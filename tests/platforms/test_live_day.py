@@ -31,6 +31,7 @@ from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.live_platforms import LivePlatformsResource
 from toby_pipelines.resources.media import MediaResource
 from toby_pipelines.storage.platform_state import set_media_urls
+from toby_pipelines.strategy.dimensions import DIMENSIONS
 
 DEFS = load_defs()
 TICK = DEFS.resolve_job_def("toby_tick_job")
@@ -136,6 +137,10 @@ def test_a_live_day_with_an_expired_token_a_deleted_media_and_a_lost_answer(
         assert by_brand["u1-b1"] == []  # waiting for re-authorization
         [(deleted_at,)] = rows(database, "SELECT deleted_at FROM scheduled_posts WHERE media_id = :m", m=deleted)  # fmt: skip
         assert deleted_at is not None
+        # Its owner deleted it: learning counts it against each of its options, and only those.
+        [tags] = rows(database, "SELECT t.personality, t.topic_bucket, t.hook_strategy, t.title_format, t.visual_style FROM toby_content_tags t JOIN scheduled_posts p ON p.id = t.post_id WHERE p.media_id = :m", m=deleted)  # fmt: skip
+        counted = rows(database, "SELECT dimension, option_value FROM toby_strategy_scores WHERE brand_id = 'u1-b2' AND content_type = 'reel' AND deleted_posts = 1")  # fmt: skip
+        assert sorted(counted) == sorted(zip(DIMENSIONS, tags, strict=True))
         waiting = dict(rows(database, "SELECT post_id || ' ' || checkpoint, status FROM capture_failures"))  # fmt: skip
         assert {p.split(":")[0] for p in waiting} == {"u1-b1"}
         # The 09:00 reel's 6h checkpoint (15:00) is past retrying by 23:30; the others retry.

@@ -19,9 +19,11 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.discovery import findings_between
 from toby_pipelines.storage.experiments import experiments_as_of, save_experiments
 from toby_pipelines.storage.posteriors import replace_posteriors, stored_leaders
+from toby_pipelines.storage.posts import deleted_posts
 from toby_pipelines.storage.scores import scored_posts_between
 from toby_pipelines.storage.toby_state import advance_phase, toby_settings
 from toby_pipelines.strategy.change_detection import ChangePoint
+from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import CONTENT_TYPES, option_pools
 from toby_pipelines.strategy.experiments import Experiment, advance
 from toby_pipelines.strategy.phases import phase_on
@@ -88,6 +90,10 @@ def compute_posteriors(
         by_user = _scores_by_user(database, batch, day)
         with database.engine.connect() as connection:
             stored = stored_leaders(connection, batch)
+            deleted: dict[str, list[DeletedPost]] = {}
+            since = days_back(day, LEARNING_HORIZON_DAYS - 1)
+            for owner, post in deleted_posts(connection, batch, since, day):
+                deleted.setdefault(owner, []).append(post)
         learned: list[_Learned] = []
         for user_id in batch:
             try:
@@ -95,6 +101,7 @@ def compute_posteriors(
                     _Learned(user_id, *_learn_user(
                         user_id, brands_of, overrides, by_user.get(user_id, []), running,
                         settings, outside, day, names, stored.get(user_id),
+                        deleted.get(user_id, []),
                     ))
                 )  # fmt: skip
             except Exception as error:  # this user's failure is theirs alone
@@ -165,9 +172,11 @@ def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[
     return by_user
 
 
-def _learn_user(user_id, brands, overrides, mine, running, settings, outside, day, names, stored):
+def _learn_user(
+    user_id, brands, overrides, mine, running, settings, outside, day, names, stored, deleted
+):  # fmt: skip
     profiles = [brand_profile(b, overrides) for b in brands.get(user_id, [])]
-    learning = learn_user(profiles, [p for _, p in mine], day)
+    learning = learn_user(profiles, [p for _, p in mine], day, deleted=deleted)
     part = PosteriorSummary(day, [(user_id, item) for item in learning.posteriors], [], names)
     part.changes.extend(learning.changes)
     part.resting.extend(learning.resting)
@@ -184,7 +193,9 @@ def _learn_user(user_id, brands, overrides, mine, running, settings, outside, da
         if reason is not None:
             phase_move = (phase, reason)
     leader_changes = (
-        _leader_changes(profiles, mine, learning, day, user_id, names, stored) if mine else []
+        _leader_changes(profiles, mine, learning, day, user_id, names, stored, deleted)
+        if mine
+        else []
     )
     return part, leader_changes, phase_move
 
@@ -246,7 +257,7 @@ def _experiments(profiles, learning, running, day, user_id, trending) -> list[Ex
     return result
 
 
-def _leader_changes(profiles, mine, learning, day, user_id, names, stored):
+def _leader_changes(profiles, mine, learning, day, user_id, names, stored, deleted):
     """Leaders that changed since the stored posteriors (yesterday's, or an earlier run's of the
     same day; the first time, since yesterday's learned from the scores before today). A
     backfill behind newer posteriors announces nothing: that news is old."""
@@ -255,7 +266,13 @@ def _leader_changes(profiles, mine, learning, day, user_id, names, stored):
     if stored is not None:
         before = stored[1]
     else:
-        yesterday = learn_user(profiles, [p for d, p in mine if d < day], day, summaries=False)
+        yesterday = learn_user(
+            profiles,
+            [p for d, p in mine if d < day],
+            day,
+            summaries=False,
+            deleted=[post for post in deleted if post.deleted_on < day],
+        )
         before = leaders(yesterday.posteriors)
     after = leaders(learning.posteriors)
     sampled = {

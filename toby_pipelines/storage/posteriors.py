@@ -70,7 +70,7 @@ _COLUMNS = (
     "as_of_date", "user_id", "brand_id", "content_type", "dimension", "option_value",
     "sample_count", "evidence_weight", "avg_score", "score_variance", "best_score", "worst_score",
     "recent_scores", "prior_source", "post_mean", "post_kappa", "post_alpha", "post_beta",
-    "interval_low", "interval_high", "prob_best", "resting_until",
+    "interval_low", "interval_high", "prob_best", "resting_until", "deleted_posts",
 )  # fmt: skip
 _TABLE = sa.table("toby_strategy_scores", *(sa.column(name) for name in _COLUMNS))
 
@@ -106,6 +106,7 @@ def _row(
         "interval_high": item.interval_high,
         "prob_best": item.prob_best,
         "resting_until": resting_until,
+        "deleted_posts": item.deleted_posts,
     }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from toby_pipelines.buffer.slots import Slot
 from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.storage.database import utc
+from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.selection import StrategyChoice
 
@@ -318,6 +319,42 @@ def published_between(
             utc(r.published_at),
             r.handle,
             r.platform,
+        )
+        for r in rows
+    ]
+
+
+def deleted_posts(
+    connection: Connection, user_ids: Sequence[str], since: dt.date, until: dt.date
+) -> list[tuple[str, DeletedPost]]:
+    """(user id, deleted post with its options) for Toby's posts of `user_ids` published from
+    `since` and found deleted on the platform by the end of `until`."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.user_id, p.id, p.brand_id, p.content_type, p.deleted_at,"
+            " COALESCE(p.published_at, p.slot_at) AS published_at, "
+            + ", ".join(f"t.{dimension}" for dimension in DIMENSIONS)
+            + " FROM scheduled_posts p JOIN toby_content_tags t ON t.post_id = p.id"
+            " WHERE p.user_id IN :users AND p.deleted_at IS NOT NULL AND p.deleted_at < :until"
+            " AND COALESCE(p.published_at, p.slot_at) >= :since ORDER BY p.deleted_at, p.id"
+        ).bindparams(sa.bindparam("users", expanding=True)),
+        {
+            "users": list(user_ids),
+            "since": dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC),
+            "until": dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC),
+        },
+    )
+    return [
+        (
+            r.user_id,
+            DeletedPost(
+                r.id,
+                r.brand_id,
+                r.content_type,
+                dict(zip(DIMENSIONS, r[6:11], strict=True)),  # the tag columns, in order
+                utc(r.published_at).date(),
+                utc(r.deleted_at).date(),
+            ),
         )
         for r in rows
     ]

@@ -40,7 +40,8 @@ def latest_scores(scores: Iterable[ScoredPost]) -> list[ScoredPost]:
 
 
 def phase_weight(post: ScoredPost) -> float:
-    return 1.0 if post.phase == "7d" else PROVISIONAL_WEIGHT
+    """A provisional 48h score counts partly; a final score (or a deletion) in full."""
+    return PROVISIONAL_WEIGHT if post.phase == "48h" else 1.0
 
 
 def evidence_by_arm(

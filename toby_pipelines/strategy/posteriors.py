@@ -3,7 +3,8 @@
 Each score's weight is the product of three factors: its phase (a provisional 48h score counts
 half, the 7d score replaces it), its age (exponential decay, see `decay`) and whether it predates
 a detected audience change (see `change_detection`). Audience changes and topic rotation are
-judged on final (7d) scores only.
+judged on final (7d) scores only. A post its owner deleted counts as a penalized score (see
+`deletions`), and each option's posterior says how many of its posts were deleted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from toby_pipelines.strategy.change_detection import PRE_CHANGE_WEIGHT, ChangePoint, detect_changes
 from toby_pipelines.strategy.decay import decay_factor
+from toby_pipelines.strategy.deletions import DELETED, DeletedPost, with_deletions
 from toby_pipelines.strategy.evidence import (
     ArmKey,
     ScoredPost,
@@ -67,6 +69,7 @@ class OptionPosterior:
     interval_low: float
     interval_high: float
     prob_best: float
+    deleted_posts: int = 0  # of its posts, how many their owner deleted
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ def learn_user(
     scores: Iterable[ScoredPost],
     as_of: dt.date,
     summaries: bool = True,
+    deleted: Sequence[DeletedPost] = (),
 ) -> UserLearning:
     """Every option's posterior for one user's brands. Only this user's scores may be passed.
 
@@ -101,8 +105,10 @@ def learn_user(
     """
     brand_ids = {brand.brand_id for brand in brands}
     posts = latest_scores(scores)
-    if any(post.brand_id not in brand_ids for post in posts):
+    if any(post.brand_id not in brand_ids for post in [*posts, *deleted]):
         raise ValueError("scores of a brand outside this user's brands were passed")
+    if deleted:
+        posts = with_deletions(posts, deleted, _means(posts), as_of)
     streams: dict[tuple[str, str], list[ScoredPost]] = {}
     for post in posts:
         streams.setdefault((post.brand_id, post.content_type), []).append(post)
@@ -126,12 +132,21 @@ def learn_user(
             weight *= PRE_CHANGE_WEIGHT
         return weight
 
-    priors = {key: brand_prior(stream) for key, stream in streams.items()}
+    priors = {
+        key: brand_prior([post for post in stream if post.phase != DELETED])
+        for key, stream in streams.items()
+    }
     adjusted: dict[str, dict[str, float]] = {}
     for stream in streams.values():
         adjusted.update(adjusted_scores(stream, weight_of))
     arms = evidence_by_arm(posts, weight_of, adjusted)
     pooled = _pooled_by_option(arms)
+    deleted_counts: dict[ArmKey, int] = {}
+    for post in posts:
+        if post.phase == DELETED:
+            for dimension, option in post.options.items():
+                key = (post.brand_id, post.content_type, dimension, option)
+                deleted_counts[key] = deleted_counts.get(key, 0) + 1
     results: list[OptionPosterior] = []
     for brand in brands:
         for content_type, pools in brand.pools.items():
@@ -145,6 +160,7 @@ def learn_user(
                         arms,
                         pooled,
                         priors.get((brand.brand_id, content_type), DEFAULT_PRIOR),
+                        deleted_counts,
                     )
                 )
     if summaries:
@@ -170,6 +186,14 @@ def _summarized(posteriors: list[OptionPosterior]) -> list[OptionPosterior]:
         )
         for item in posteriors
     ]
+
+
+def _means(posts: Sequence[ScoredPost]) -> dict[tuple[str, str], float]:
+    """Each brand and content type's mean score."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    for post in posts:
+        totals.setdefault((post.brand_id, post.content_type), []).append(post.score)
+    return {key: float(np.mean(values)) for key, values in totals.items()}
 
 
 def _pooled_by_option(
@@ -221,6 +245,7 @@ def _dimension_posteriors(
     arms: Mapping[ArmKey, tuple[Evidence, list[float]]],
     pooled: Mapping[tuple[str, str, str], Evidence],
     base_prior: NormalGamma,
+    deleted_counts: Mapping[ArmKey, int],
 ) -> list[OptionPosterior]:
     posteriors: dict[str, tuple[NormalGamma, str, Evidence, list[float]]] = {}
     for option in options:
@@ -245,6 +270,7 @@ def _dimension_posteriors(
             interval_low=math.nan,
             interval_high=math.nan,
             prob_best=math.nan,
+            deleted_posts=deleted_counts.get((brand_id, content_type, dimension, option), 0),
         )
         for option, (posterior, source, evidence, raw) in posteriors.items()
     ]

@@ -28,7 +28,8 @@ def strategy_posteriors(
     with its 90% interval and probability of being the best. Evidence decays with age, a 48h
     score counts half until the 7d score replaces it, each brand's options start from its user's
     other brands (never another user's), and a detected audience change discounts older
-    evidence. The same run advances the experiments, rests declining topics and moves the
+    evidence; a post its owner deleted counts as a penalized score (column "deleted by owner").
+    The same run advances the experiments, rests declining topics and moves the
     user's phase. The content buffer samples these to plan posts (Thompson sampling)."""
     day, shard = learning_partition(context.partition_key)
     summary = compute_posteriors(database.get(), day, clock.now(), shard)
@@ -43,6 +44,7 @@ def strategy_posteriors(
             f"{item.interval_low:.1f}–{item.interval_high:.1f}",
             round(item.prob_best, 3),
             item.sample_count,
+            item.deleted_posts,
             item.prior_source,
         )
         for _, item in summary.posteriors
@@ -91,6 +93,7 @@ def strategy_posteriors(
                         "90% interval",
                         "P(best)",
                         "posts",
+                        "deleted by owner",
                         "prior",
                     ],
                     options,
