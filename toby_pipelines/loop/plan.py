@@ -31,6 +31,11 @@ from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_post
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
 from toby_pipelines.strategy.experiments import turns
+from toby_pipelines.strategy.planning_record import (
+    PosteriorVersion,
+    decision_record,
+    posterior_version,
+)
 from toby_pipelines.strategy.selection import choose_strategy
 
 Generate = Callable[[GenerationRequest, str], GeneratedPost]
@@ -52,7 +57,7 @@ class UserBuffer:
     failure: FailedUnit | None = None  # planning this user failed; others went on
 
 
-def _slot_rng(seed: int, slot: Slot) -> np.random.Generator:
+def slot_rng(seed: int, slot: Slot) -> np.random.Generator:
     key = f"{seed}|{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
     return np.random.default_rng(int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big"))
 
@@ -206,6 +211,7 @@ def _fill_user(
     running, planned, overrides, drift_ratios, taken, titles, buffer_states,
 ) -> None:  # fmt: skip
     slots_of: dict[str, list[Slot]] = {}
+    versions: dict[tuple[str, str], PosteriorVersion] = {}
     pending: list[NewPost] = []
     try:
         for brand in brands.get(settings.user_id, []):
@@ -214,18 +220,24 @@ def _fill_user(
             for slot in slots:
                 if slot in taken:
                     continue
-                rng = _slot_rng(seed, slot)
+                rng = slot_rng(seed, slot)
                 key = (brand.id, slot.content_type)
                 experiment_turns = turns(running.get(key, []), planned)
+                pools = option_pools(
+                    slot.content_type,
+                    dna.topic_buckets,
+                    overrides.get(brand.id, {}).get(slot.content_type),
+                )
+                if key not in versions:  # one version per brand and type in a run
+                    versions[key] = posterior_version(
+                        pools, posteriors.get(key, {}), resting.get(key)
+                    )
+                ratio = drift_ratios.get(key, settings.explore_ratio)
                 choice = choose_strategy(
-                    option_pools(
-                        slot.content_type,
-                        dna.topic_buckets,
-                        overrides.get(brand.id, {}).get(slot.content_type),
-                    ),
+                    pools,
                     posteriors.get(key, {}),
                     rng,
-                    explore_ratio=drift_ratios.get(key, settings.explore_ratio),
+                    explore_ratio=ratio,
                     experiments=experiment_turns,
                     resting=resting.get(key),
                 )
@@ -253,6 +265,8 @@ def _fill_user(
                         content_lines=post.content_lines,
                         choice=choice,
                         generator=post.source,
+                        posterior_version=versions[key],
+                        decision=decision_record(experiment_turns, ratio, seed),
                     )
                 )
                 titles[brand.id].add(post.title)

@@ -170,6 +170,14 @@ def read_template(path: Path) -> Template:
             rows[table] = [tuple(r) for r in cursor.fetchall()]
     finally:
         connection.close()
+    # Copied history carries no planning record: a posterior version is stored once under the
+    # hash of its body, so the template's cannot be renamed onto each copied brand. (Posts the
+    # real tick plans on the populated database record theirs.)
+    unrecorded = [columns["toby_content_tags"].index(c) for c in ("posterior_version", "decision")]
+    rows["toby_content_tags"] = [
+        tuple(None if i in unrecorded else value for i, value in enumerate(row))
+        for row in rows["toby_content_tags"]
+    ]
     return Template(start, columns, rows, posts)
 
 

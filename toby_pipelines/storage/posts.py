@@ -16,6 +16,7 @@ from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.storage.database import utc
 from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import DIMENSIONS
+from toby_pipelines.strategy.planning_record import PosteriorVersion
 from toby_pipelines.strategy.selection import StrategyChoice
 
 # Brands per statement when reading many brands' rows (bounded statement size).
@@ -98,6 +99,9 @@ class NewPost:
     content_lines: tuple[str, ...]
     choice: StrategyChoice
     generator: str = "template"
+    # What the choice was made from (see `planning_record`); None for posts planned without.
+    posterior_version: PosteriorVersion | None = None
+    decision: str | None = None
 
 
 def insert_toby_posts(
@@ -150,16 +154,41 @@ def insert_toby_posts(
             for p in free
         ],
     )
+    # A version is written once under its hash and never changed (same id, same body).
+    versions = {
+        p.posterior_version.id: (p.slot, p.posterior_version)
+        for p in free
+        if p.posterior_version is not None
+    }
+    if versions:
+        connection.execute(
+            sa.text(
+                "INSERT INTO posterior_versions (id, brand_id, content_type, body, created_at)"
+                " VALUES (:id, :brand_id, :content_type, :body, :now) ON CONFLICT (id) DO NOTHING"
+            ),
+            [
+                {
+                    "id": version.id,
+                    "brand_id": slot.brand_id,
+                    "content_type": slot.content_type,
+                    "body": version.body,
+                    "now": now,
+                }
+                for slot, version in versions.values()
+            ],
+        )
     # A slot a concurrent run took between the read above and the insert keeps that run's post
     # and tags (same id: the id follows from the slot).
     connection.execute(
         sa.text(
             "INSERT INTO toby_content_tags (post_id, user_id, content_type, personality,"
             " topic_bucket, hook_strategy, title_format, visual_style, is_experiment,"
-            " experiment_dimension, propensity, option_propensities, created_at)"
+            " experiment_dimension, propensity, option_propensities, posterior_version,"
+            " decision, created_at)"
             " VALUES (:post_id, :user_id, :content_type, :personality, :topic_bucket,"
             " :hook_strategy, :title_format, :visual_style, :is_experiment,"
-            " :experiment_dimension, :propensity, :option_propensities, :now)"
+            " :experiment_dimension, :propensity, :option_propensities, :posterior_version,"
+            " :decision, :now)"
             " ON CONFLICT (post_id) DO NOTHING"
         ),
         [
@@ -171,6 +200,8 @@ def insert_toby_posts(
                 "experiment_dimension": p.choice.experiment_dimension,
                 "propensity": p.choice.propensity,
                 "option_propensities": json.dumps(p.choice.option_propensities, sort_keys=True),
+                "posterior_version": p.posterior_version.id if p.posterior_version else None,
+                "decision": p.decision,
                 "now": now,
                 **{dimension: p.choice.options[dimension] for dimension in DIMENSIONS},
             }
@@ -358,6 +389,21 @@ def deleted_posts(
         )
         for r in rows
     ]
+
+
+def planning_record(connection: Connection, post_id: str) -> tuple[Slot, str, str] | None:
+    """(slot, posterior version body, decision record) a post's strategy was chosen from."""
+    row = connection.execute(
+        sa.text(
+            "SELECT p.brand_id, p.content_type, p.slot_at, v.body, t.decision"
+            " FROM scheduled_posts p JOIN toby_content_tags t ON t.post_id = p.id"
+            " JOIN posterior_versions v ON v.id = t.posterior_version WHERE p.id = :id"
+        ),
+        {"id": post_id},
+    ).first()
+    if row is None:
+        return None
+    return Slot(utc(row.slot_at), row.brand_id, row.content_type), row.body, row.decision
 
 
 def mark_deleted(connection: Connection, post_id: str, now: dt.datetime) -> bool:
