@@ -225,6 +225,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from toby_pipelines.evaluation.policies import parse_policy
+    from toby_pipelines.evaluation.report import evaluate, render
+    from toby_pipelines.storage.logged_choices import logged_posts
+    from toby_pipelines.strategy.dimensions import DIMENSIONS
+
+    policies = {text: parse_policy(text, DIMENSIONS) for text in args.policy}
+    if args.days < 1:
+        raise ValueError(f"--days must be at least 1, got {args.days}")
+    with _database(args).engine.connect() as connection:
+        brands = list_brands(connection, [args.user])
+        if not brands:
+            raise UnknownUser(f"no brands for user {args.user!r}")
+        since = _now().date() - dt.timedelta(days=args.days)
+        posts, unrecorded = logged_posts(connection, args.user, since)
+    if not posts:
+        print(f"no posts of {args.user} with a final score and a planning record since {since}")
+        return 0
+    print(render(evaluate(posts, policies), {b.id: b.name for b in brands}))
+    if unrecorded:
+        print(f"({unrecorded} older post(s) planned before choices were recorded: left out)")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from toby_pipelines.simulation.demo import fresh_sqlite_url, run_demo
 
@@ -329,6 +353,20 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("user")
     status.add_argument("--activity", type=int, default=10, help="how many activity lines")
     status.set_defaults(run=cmd_status)
+
+    evaluation = sub.add_parser(
+        "evaluate",
+        help="estimate what another policy would have scored on a user's logged posts",
+    )
+    evaluation.add_argument("user")
+    evaluation.add_argument(
+        "--policy",
+        action="append",
+        required=True,
+        help="uniform, plain-ts, seed-70-30 or always:DIMENSION=OPTION (repeatable)",
+    )
+    evaluation.add_argument("--days", type=int, default=90, help="posts slotted in the last N days")
+    evaluation.set_defaults(run=cmd_evaluate)
 
     demo = sub.add_parser("demo", help="simulate 30 days of a demo user (fresh data/demo.db)")
     demo.add_argument("--days", type=int, default=30)

@@ -1,0 +1,1 @@
+"""Offline evaluation: what another policy would have scored, from Toby's logged choices."""
