@@ -120,14 +120,24 @@ def _noise(world: World, rng: np.random.Generator) -> World:
     return world
 
 
+# A late brand's tastes against its sibling's: the sibling's effects, fresh ones, and a blend.
+LATE_TASTES = {
+    "late_brand": (0.8, 0.6),  # mostly shared, partly its own
+    "late_same": (1.0, 0.0),
+    "late_independent": (0.0, 1.0),
+    "late_opposite": (-1.0, 0.0),
+}
+
+
 def synthetic_world(name: str, seed: int) -> World:
-    """stationary | delayed | drifting | late_brand"""
-    if name not in {"stationary", "delayed", "drifting", "late_brand"}:
+    """stationary | delayed | drifting | late_brand | late_same | late_independent |
+    late_opposite"""
+    if name not in {"stationary", "delayed", "drifting", *LATE_TASTES}:
         raise ValueError(f"unknown world {name!r}")
     rng = np.random.default_rng([seed, 1])
     pools = dict(PRODUCT_POOLS)
     feedback = "immediate" if name == "stationary" else "delayed"
-    if name == "late_brand":
+    if name in LATE_TASTES:
         brands = [Brand("first", 0, False), Brand("late", DAYS // 2, True)]
     else:
         brands = [Brand("brand", 0, True)]
@@ -137,10 +147,11 @@ def synthetic_world(name: str, seed: int) -> World:
         if index == 0:
             own = shared
         else:
-            # A sibling brand of the same niche: mostly the same tastes, partly its own.
+            # A sibling brand of the same niche: its tastes against the first brand's.
             other = _draw_effects(rng, pools)
+            alike, apart = LATE_TASTES[name]
             own = {
-                dim: {o: 0.8 * shared[dim][o] + 0.6 * other[dim][o] for o in opts}
+                dim: {o: alike * shared[dim][o] + apart * other[dim][o] for o in opts}
                 for dim, opts in pools.items()
             }
         world.effects[(brand.brand_id, False)] = own
@@ -190,4 +201,13 @@ def facebook_world(seed: int, scores: Mapping[str, np.ndarray]) -> World:
     return _noise(world, rng)
 
 
-WORLDS = ("stationary", "delayed", "drifting", "late_brand", "facebook")
+WORLDS = (
+    "stationary",
+    "delayed",
+    "drifting",
+    "late_brand",
+    "late_same",
+    "late_independent",
+    "late_opposite",
+    "facebook",
+)

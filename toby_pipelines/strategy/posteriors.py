@@ -29,12 +29,14 @@ from toby_pipelines.strategy.evidence import (
 )
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
 from toby_pipelines.strategy.other_dimensions import adjusted_scores
+from toby_pipelines.strategy.pooling import pooling_strengths
 from toby_pipelines.strategy.posterior_summary import summarize_many
 from toby_pipelines.strategy.topic_rotation import RestingTopic, resting_topics
 
-# Every brand's prior for an option is its user's other brands' evidence on it, worth at most
-# this many posts: a new brand starts from what worked elsewhere (seed 000 section 9.3) and its
-# own first results quickly outweigh it. Never pooled across users.
+# Every brand's prior for an option is its user's other brands' evidence on it: a new brand
+# starts from what worked elsewhere (seed 000 section 9.3). How many posts that evidence is
+# worth is estimated from how alike the brands' tastes are (`pooling`); this many until the
+# brands have tried enough of the same options to tell. Never pooled across users.
 COLD_START_PSEUDO_COUNT = 2.0
 # Empirical-Bayes prior: once a brand has this many scored posts of a content type, every
 # option's prior is centred on the brand's mean score with the brand's score variance as the
@@ -141,6 +143,7 @@ def learn_user(
         adjusted.update(adjusted_scores(stream, weight_of))
     arms = evidence_by_arm(posts, weight_of, adjusted)
     pooled = _pooled_by_option(arms)
+    strengths = pooling_strengths(arms, COLD_START_PSEUDO_COUNT)
     deleted_counts: dict[ArmKey, int] = {}
     for post in posts:
         if post.phase == DELETED:
@@ -159,6 +162,7 @@ def learn_user(
                         pools[dimension],
                         arms,
                         pooled,
+                        strengths.get((content_type, dimension), COLD_START_PSEUDO_COUNT),
                         priors.get((brand.brand_id, content_type), DEFAULT_PRIOR),
                         deleted_counts,
                     )
@@ -221,7 +225,7 @@ def brand_prior(stream: Sequence[ScoredPost]) -> NormalGamma:
 
 
 def _borrowed_prior(
-    base: NormalGamma, own: Evidence, pooled: Evidence | None
+    base: NormalGamma, own: Evidence, pooled: Evidence | None, strength: float
 ) -> NormalGamma | None:
     """The user's other brands' evidence on this option, worth at most a couple of posts."""
     if pooled is None:
@@ -234,7 +238,9 @@ def _borrowed_prior(
     )
     if others.weight <= 1e-9:
         return None
-    return update(base, scaled(others, COLD_START_PSEUDO_COUNT))
+    if strength <= 1e-9:
+        return None
+    return update(base, scaled(others, strength))
 
 
 def _dimension_posteriors(
@@ -244,6 +250,7 @@ def _dimension_posteriors(
     options: Sequence[str],
     arms: Mapping[ArmKey, tuple[Evidence, list[float]]],
     pooled: Mapping[tuple[str, str, str], Evidence],
+    strength: float,
     base_prior: NormalGamma,
     deleted_counts: Mapping[ArmKey, int],
 ) -> list[OptionPosterior]:
@@ -251,7 +258,7 @@ def _dimension_posteriors(
     for option in options:
         evidence, raw = arms.get((brand_id, content_type, dimension, option), (Evidence(), []))
         borrowed = _borrowed_prior(
-            base_prior, evidence, pooled.get((content_type, dimension, option))
+            base_prior, evidence, pooled.get((content_type, dimension, option)), strength
         )
         source = "brand" if base_prior is not DEFAULT_PRIOR else "default"
         prior, source = (borrowed, "cross_brand") if borrowed else (base_prior, source)
