@@ -41,7 +41,7 @@ def markdown(results: list[WorldResult], seeds: int, seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m toby_pipelines.benchmark")
-    parser.add_argument("--seeds", type=int, default=200, help="seeds per world (default 200)")
+    parser.add_argument("--seeds", type=int, default=100, help="seeds per world (default 100)")
     parser.add_argument("--worlds", default=",".join(WORLDS), help="comma-separated worlds")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
     args = parser.parse_args(argv)
