@@ -15,6 +15,7 @@ import numpy as np
 
 from toby_pipelines.strategy.evidence import ScoredPost
 from toby_pipelines.strategy.experiments import Experiment, advance, count_planned, turns
+from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, draw_means_of, update
 from toby_pipelines.strategy.posteriors import LEARNING_HORIZON_DAYS, BrandProfile, learn_user
 from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy
 
@@ -48,6 +49,37 @@ class UniformRandom(Policy):
         return {
             d: opts[int(self.rng.integers(len(opts)))] for d, opts in self.pools[brand_id].items()
         }
+
+
+class PlainThompson(Policy):
+    """A plain Normal-Gamma Thompson sampler: per brand, dimension and option, the final scores'
+    conjugate posterior from the default prior; each post draws every option's mean once (the
+    posterior's own spread) and takes the highest per dimension. No decay, no additive fit, no
+    change detection, no experiments, no borrowing: the yardstick Toby's extras must beat."""
+
+    name = "plain Thompson"
+
+    def __init__(self, pools, rng) -> None:
+        super().__init__(pools, rng)
+        self.evidence: dict[tuple[str, str, str], Evidence] = {}
+
+    def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
+        for post in arrived:
+            if post.phase != "7d":
+                continue
+            for dim, option in post.options.items():
+                key = (post.brand_id, dim, option)
+                self.evidence[key] = self.evidence.get(key, Evidence()).add(post.score)
+
+    def choose(self, brand_id: str, day: int) -> dict[str, str]:
+        chosen = {}
+        for dim, options in self.pools[brand_id].items():
+            laws = [
+                update(DEFAULT_PRIOR, self.evidence.get((brand_id, dim, o), Evidence()))
+                for o in options
+            ]
+            chosen[dim] = options[int(draw_means_of(laws, self.rng, 1)[:, 0].argmax())]
+        return chosen
 
 
 class _PerOptionAverages(Policy):
@@ -270,5 +302,6 @@ POLICIES: tuple[type[Policy], ...] = (
     XbotWeights,
     GradientBandit,
     UniformRandom,
+    PlainThompson,
     Toby,
 )

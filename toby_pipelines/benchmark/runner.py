@@ -83,6 +83,11 @@ class WorldResult:
     def stderr(self, policy: int) -> float:
         return float(self.regrets[:, policy].std(ddof=1) / math.sqrt(len(self.regrets)))
 
+    def difference(self, policy: int, reference: int) -> tuple[float, float]:
+        """Mean paired difference of regrets and its standard error."""
+        gaps = self.regrets[:, policy] - self.regrets[:, reference]
+        return float(gaps.mean()), float(gaps.std(ddof=1) / math.sqrt(len(gaps)))
+
     def ratio(self, policy: int, reference: int) -> tuple[float, float]:
         """Mean ratio of regrets and its standard error (delta method on paired seeds)."""
         a, b = self.regrets[:, policy], self.regrets[:, reference]
