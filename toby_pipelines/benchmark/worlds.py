@@ -120,6 +120,7 @@ def _noise(world: World, rng: np.random.Generator) -> World:
     return world
 
 
+RISE_DAY = 20
 # A late brand's tastes against its sibling's: the sibling's effects, fresh ones, and a blend.
 LATE_TASTES = {
     "late_brand": (0.8, 0.6),  # mostly shared, partly its own
@@ -130,9 +131,9 @@ LATE_TASTES = {
 
 
 def synthetic_world(name: str, seed: int) -> World:
-    """stationary | delayed | drifting | late_brand | late_same | late_independent |
+    """stationary | delayed | drifting | rising | late_brand | late_same | late_independent |
     late_opposite"""
-    if name not in {"stationary", "delayed", "drifting", *LATE_TASTES}:
+    if name not in {"stationary", "delayed", "drifting", "rising", *LATE_TASTES}:
         raise ValueError(f"unknown world {name!r}")
     rng = np.random.default_rng([seed, 1])
     pools = dict(PRODUCT_POOLS)
@@ -159,6 +160,18 @@ def synthetic_world(name: str, seed: int) -> World:
     if name == "drifting":
         world.change_day = DAYS // 2
         world.effects[("brand", True)] = _draw_effects(rng, pools)
+    if name == "rising":
+        # On day 20 each dimension's worst option, long since abandoned, becomes its best.
+        world.change_day = RISE_DAY
+        before = world.effects[("brand", False)]
+        world.effects[("brand", True)] = {
+            dim: {
+                o: (max(effects.values()) + EFFECT_SD[dim]
+                    if o == min(effects, key=effects.get) else effect)
+                for o, effect in effects.items()
+            }
+            for dim, effects in before.items()
+        }  # fmt: skip
     return _noise(world, rng)
 
 
@@ -205,6 +218,7 @@ WORLDS = (
     "stationary",
     "delayed",
     "drifting",
+    "rising",
     "late_brand",
     "late_same",
     "late_independent",
