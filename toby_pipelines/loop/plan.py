@@ -113,17 +113,6 @@ def _slots_of_users(users, brands, slot_times, now: dt.datetime) -> dict[str, di
     return found
 
 
-def _any_empty(users, slots_of_users, taken) -> bool:
-    if len(slots_of_users) < len(users):
-        return True  # a user whose slots could not be read: let their fill say why
-    return any(
-        slot not in taken
-        for user_slots in slots_of_users.values()
-        for slots in user_slots.values()
-        for slot in slots
-    )
-
-
 def _brands_with_empty_slots(slots_of_users, taken) -> list[str]:
     return sorted(
         brand_id
@@ -152,18 +141,18 @@ def fill_buffer(
         taken = filled_slots(connection, now, now + dt.timedelta(days=horizon) + FILL_LEAD)
         buffer_states = states_of(connection, "buffer")
         slots_of_users = _slots_of_users(users, brands, slot_times, now)
+        empty_brands = _brands_with_empty_slots(slots_of_users, taken)
         # What planning reads (posteriors, experiments, planned tags...) is read only when a
-        # slot is empty: the usual tick between slot times reads slots and nothing more.
+        # slot is empty, or a user's slots could not be read (their fill says why): the usual
+        # tick between slot times reads slots and nothing more.
         plan = (
             _planning_data(connection, now)
-            if _any_empty(users, slots_of_users, taken)
+            if empty_brands or len(slots_of_users) < len(users)
             else _PlanningData()
         )
         # The recent titles of the brands with an empty slot, in one read (a steady tick has
         # none; a shared slot's tick has one per brand).
-        titles = recent_titles(
-            connection, _brands_with_empty_slots(slots_of_users, taken), now - TITLE_MEMORY
-        )
+        titles = recent_titles(connection, empty_brands, now - TITLE_MEMORY)
     # Each brand and content type's experiments, grouped once (not scanned for every slot).
     running: dict[tuple[str, str], list] = {}
     for (brand_id, content_type, _), experiment in plan.experiments.items():

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.evaluation.policies import LoggedPost
+from toby_pipelines.storage.posts import tag_options
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.planning_record import planning_inputs
 
@@ -38,7 +39,7 @@ def logged_posts(connection: Connection, user_id: str, since: dt.date) -> tuple[
                 post_id=r.id,
                 brand_id=r.brand_id,
                 content_type=r.content_type,
-                options=dict(zip(DIMENSIONS, r[8:13], strict=True)),  # the tag columns
+                options=tag_options(r),
                 score=float(r.toby_score),
                 propensity=float(r.propensity),
                 marginals=json.loads(r.option_propensities),

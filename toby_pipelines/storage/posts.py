@@ -382,7 +382,7 @@ def deleted_posts(
                 r.id,
                 r.brand_id,
                 r.content_type,
-                dict(zip(DIMENSIONS, r[6:11], strict=True)),  # the tag columns, in order
+                tag_options(r),
                 utc(r.published_at).date(),
                 utc(r.deleted_at).date(),
             ),

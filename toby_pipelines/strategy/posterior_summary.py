@@ -15,6 +15,7 @@ floored or rounded to a draw count: an option far behind gets its small probabil
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +29,15 @@ INTERVAL = 0.90
 # from -TAIL_Z to TAIL_Z standard deviations (the mass beyond is under 1e-8).
 NODES_PER_OPTION = 64
 TAIL_Z = 5.6
-_NODE_PROBABILITIES = special.ndtr(np.linspace(-TAIL_Z, TAIL_Z, NODES_PER_OPTION))
+
+
+@functools.cache
+def _node_probabilities(nodes_per_option: int) -> np.ndarray:
+    """The normal-scale-even probabilities whose quantiles make an option's grid nodes."""
+    return special.ndtr(np.linspace(-TAIL_Z, TAIL_Z, nodes_per_option))
+
+
+_NODE_PROBABILITIES = _node_probabilities(NODES_PER_OPTION)
 _INTERVAL_T = (1 - INTERVAL) / 2
 
 
@@ -107,7 +116,7 @@ def best_probabilities(
 ) -> np.ndarray:
     """P(each Student-t variable (df, loc, scale) is the highest), on a grid of
     `nodes_per_option` quantiles of every variable."""
-    probabilities = special.ndtr(np.linspace(-TAIL_Z, TAIL_Z, nodes_per_option))
+    probabilities = _node_probabilities(nodes_per_option)
     unit = special.stdtrit(np.repeat(df, nodes_per_option), np.tile(probabilities, len(df)))
     grid = np.sort((loc[:, None] + scale[:, None] * unit.reshape(len(df), -1)).ravel())
     return _best_probabilities(special.stdtr(df[:, None], (grid - loc[:, None]) / scale[:, None]))

@@ -227,7 +227,7 @@ def brand_prior(stream: Sequence[ScoredPost]) -> NormalGamma:
 def _borrowed_prior(
     base: NormalGamma, own: Evidence, pooled: Evidence | None, strength: float
 ) -> NormalGamma | None:
-    """The user's other brands' evidence on this option, worth at most a couple of posts."""
+    """The user's other brands' evidence on this option, worth `strength` posts (`pooling`)."""
     if pooled is None:
         return None
     others = Evidence(
@@ -236,9 +236,7 @@ def _borrowed_prior(
         pooled.weighted_sum_sq - own.weighted_sum_sq,
         pooled.count - own.count,
     )
-    if others.weight <= 1e-9:
-        return None
-    if strength <= 1e-9:
+    if others.weight <= 1e-9 or strength <= 1e-9:
         return None
     return update(base, scaled(others, strength))
 
