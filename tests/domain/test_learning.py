@@ -145,7 +145,7 @@ def test_change_detector_finds_a_drop_and_not_noise():
     assert len(changes) == 1
     # Dated where the CUSUM last left zero: at or before the drop, detected after it.
     assert changes[0].changed_on <= later == changes[0].detected_on
-    assert changes[0].drop < -10
+    assert changes[0].shift < -10 and not changes[0].is_rise
 
 
 def test_topic_rests_after_three_clear_misses_and_returns_after_a_good_post():

@@ -13,30 +13,22 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from toby_pipelines.benchmark.policies import POLICIES, Policy, day_date
-from toby_pipelines.benchmark.worlds import (
-    WORLDS,
-    World,
-    facebook_post_scores,
-    facebook_world,
-    synthetic_world,
-)
+from toby_pipelines.benchmark.worlds import World, WorldSpec, build_world
 from toby_pipelines.strategy.evidence import ScoredPost
 
-
-def build_world(name: str, seed: int) -> World:
-    if name == "facebook":
-        return facebook_world(seed, facebook_post_scores())
-    return synthetic_world(name, seed)
+# The issue's early-days target is judged on each measured brand's first this many days.
+EARLY_DAYS = 30
 
 
-def run_policy(world: World, policy_type: type[Policy], seed: int) -> float:
-    """Cumulative regret of one policy over one world, in score points."""
+def run_policy(world: World, policy_type: type[Policy], seed: int) -> tuple[float, float]:
+    """Cumulative regret of one policy over one world, in score points: over the whole run and
+    over each measured brand's first EARLY_DAYS days."""
     pools = {brand.brand_id: world.pools for brand in world.brands}
     policy = policy_type(
         pools, np.random.default_rng([seed, 3, zlib.crc32(policy_type.name.encode())])
     )
     pending: dict[int, list[ScoredPost]] = {}
-    regret = 0.0
+    regret = early_regret = 0.0
     slot = 0
     for day in range(world.days):
         policy.morning(day, pending.pop(day, []))
@@ -48,9 +40,12 @@ def run_policy(world: World, policy_type: type[Policy], seed: int) -> float:
                 options = policy.choose(brand.brand_id, day)
                 provisional, final = world.scores(brand.brand_id, options, day, slot)
                 if brand.measured:
-                    regret += world.best_mean(brand.brand_id, day) - world.mean(
+                    loss = world.best_mean(brand.brand_id, day) - world.mean(
                         brand.brand_id, options, day
                     )
+                    regret += loss
+                    if day < brand.joins_on + EARLY_DAYS:
+                        early_regret += loss
                 post_id = f"{brand.brand_id}-{day}-{index}"
 
                 post = ScoredPost(
@@ -63,19 +58,20 @@ def run_policy(world: World, policy_type: type[Policy], seed: int) -> float:
                     pending.setdefault(day + 2, []).append(early)
                     pending.setdefault(day + 7, []).append(post)
                 slot += 1
-    return regret
+    return regret, early_regret
 
 
-def run_seed(args: tuple[str, int]) -> tuple[str, int, list[float]]:
-    world_name, seed = args
-    world = build_world(world_name, seed)
-    return world_name, seed, [run_policy(world, policy, seed) for policy in POLICIES]
+def run_seed(args: tuple[WorldSpec, int]) -> tuple[str, int, list[tuple[float, float]]]:
+    spec, seed = args
+    world = build_world(spec, seed)
+    return spec.name, seed, [run_policy(world, policy, seed) for policy in POLICIES]
 
 
 @dataclass(frozen=True)
 class WorldResult:
     world: str
-    regrets: np.ndarray  # seeds x policies
+    regrets: np.ndarray  # seeds x policies: the whole run's regret
+    early: np.ndarray | None = None  # seeds x policies: the first EARLY_DAYS days'
 
     def mean(self, policy: int) -> float:
         return float(self.regrets[:, policy].mean())
@@ -88,9 +84,12 @@ class WorldResult:
         gaps = self.regrets[:, policy] - self.regrets[:, reference]
         return float(gaps.mean()), float(gaps.std(ddof=1) / math.sqrt(len(gaps)))
 
-    def ratio(self, policy: int, reference: int) -> tuple[float, float]:
-        """Mean ratio of regrets and its standard error (delta method on paired seeds)."""
-        a, b = self.regrets[:, policy], self.regrets[:, reference]
+    def ratio(self, policy: int, reference: int, early: bool = False) -> tuple[float, float]:
+        """Mean ratio of regrets and its standard error (delta method on paired seeds); with
+        `early`, of the first EARLY_DAYS days' regrets."""
+        regrets = self.early if early else self.regrets
+        assert regrets is not None
+        a, b = regrets[:, policy], regrets[:, reference]
         r = a.mean() / b.mean()
         residual = a - r * b
         return float(r), float(residual.std(ddof=1) / math.sqrt(len(a)) / b.mean())
@@ -98,13 +97,17 @@ class WorldResult:
 
 def run_benchmark(
     seeds: int,
-    worlds: Sequence[str] = WORLDS,
+    worlds: Sequence[WorldSpec],
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[WorldResult], float]:
     started = time.monotonic()
-    jobs = [(world, seed) for world in worlds for seed in range(seeds)]
-    results: dict[str, dict[int, list[float]]] = {world: {} for world in worlds}
+    # The longest runs first, so no worker is left alone with one at the end.
+    jobs = sorted(
+        ((world, seed) for world in worlds for seed in range(seeds)),
+        key=lambda job: -job[0].days * job[0].posts_per_day,
+    )
+    results: dict[str, dict[int, list[tuple[float, float]]]] = {w.name: {} for w in worlds}
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for done, (world, seed, regrets) in enumerate(
@@ -113,6 +116,8 @@ def run_benchmark(
             results[world][seed] = regrets
             if progress is not None:
                 progress(done, len(jobs))
-    return [
-        WorldResult(world, np.array([results[world][s] for s in range(seeds)])) for world in worlds
-    ], time.monotonic() - started
+    summaries = []
+    for world in worlds:
+        both = np.array([results[world.name][s] for s in range(seeds)])  # seeds x policies x 2
+        summaries.append(WorldResult(world.name, both[:, :, 0], both[:, :, 1]))
+    return summaries, time.monotonic() - started

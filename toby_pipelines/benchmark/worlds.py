@@ -7,12 +7,13 @@ choices differ. Regret is the best combination's mean minus the chosen one's, in
 
 Feedback: in an "immediate" world the final score arrives the day after publishing. In a
 "delayed" world, as live, the 48h score (a noisier read) arrives two days after publishing and
-the final score after seven.
+the final score after seven. What a world looks like is a `WorldSpec` (see `family`).
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,45 @@ PRODUCT_POOLS: dict[str, tuple[str, ...]] = {
 }
 FACEBOOK_CSV = Path(__file__).resolve().parents[2] / "datasets" / "dataset_Facebook.csv"
 FACEBOOK_MIN_POSTS = 3
+# A late brand's tastes against its sibling's: (share of the sibling's effects, of fresh ones).
+TASTES = {
+    "mostly_same": (0.8, 0.6),
+    "same": (1.0, 0.0),
+    "independent": (0.0, 1.0),
+    "opposite": (-1.0, 0.0),
+}
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    """One kind of world. Every field has the product's default; a world varies a few."""
+
+    name: str
+    feedback: str = "delayed"  # "immediate" | "delayed"
+    options: int | None = None  # options per dimension (None: the product's own pools)
+    effect_scale: float = 1.0  # times EFFECT_SD
+    noise_sd: float = NOISE_SD
+    tail_df: float | None = None  # Student t noise with this many degrees of freedom
+    days: int = DAYS
+    posts_per_day: int = SLOTS_PER_DAY
+    # On `change_day`: "drift" redraws the tastes; "drop" sinks each dimension's best option
+    # below its worst; "rise" lifts each dimension's worst option (long abandoned) above its best.
+    change: str | None = None
+    change_day: int | None = None
+    # The best hook's 48h score reads this many points below its final score.
+    slow_burn: float = 0.0
+    # A second brand joining on `late_day` with these tastes (see TASTES); only its regret counts.
+    late_tastes: str | None = None
+    late_day: int | None = None
+    facebook: bool = False  # the 500 real posts, resampled by post format
+
+    def __post_init__(self) -> None:
+        if self.change not in (None, "drift", "drop", "rise"):
+            raise ValueError(f"{self.name}: unknown change {self.change!r}")
+        if (self.change is None) != (self.change_day is None):
+            raise ValueError(f"{self.name}: change and change_day go together")
+        if self.late_tastes is not None and self.late_tastes not in TASTES:
+            raise ValueError(f"{self.name}: unknown late_tastes {self.late_tastes!r}")
 
 
 @dataclass(frozen=True)
@@ -72,6 +112,9 @@ class World:
     change_day: int | None = None
     noise: np.ndarray = field(default_factory=lambda: np.zeros(0))
     provisional_noise: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # (dimension, option) whose 48h score reads `slow_burn` points low.
+    slow_burner: tuple[str, str] | None = None
+    slow_burn: float = 0.0
     # Real-data worlds: option -> real scores to resample, and a uniform draw per slot.
     real_scores: Mapping[str, np.ndarray] | None = None
     uniforms: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -101,78 +144,89 @@ class World:
             final = float(pool[int(self.uniforms[slot] * len(pool))])
             return final, final
         final = float(np.clip(self.mean(brand_id, options, day) + self.noise[slot], 0, 100))
-        provisional = float(np.clip(final + self.provisional_noise[slot], 0, 100))
-        return provisional, final
+        provisional = final + self.provisional_noise[slot]
+        if self.slow_burner is not None and options.get(self.slow_burner[0]) == self.slow_burner[1]:
+            provisional -= self.slow_burn
+        return float(np.clip(provisional, 0, 100)), final
 
 
-def _draw_effects(rng: np.random.Generator, pools) -> dict[str, dict[str, float]]:
-    return {
-        dim: {option: float(rng.normal(0, EFFECT_SD[dim])) for option in options}
-        for dim, options in pools.items()
-    }
-
-
-def _noise(world: World, rng: np.random.Generator) -> World:
-    slots = world.days * world.slots_per_day * len(world.brands)
-    world.noise = rng.normal(0, NOISE_SD, slots)
-    world.provisional_noise = rng.normal(0, PROVISIONAL_EXTRA_SD, slots)
-    world.uniforms = rng.random(slots)
-    return world
-
-
-RISE_DAY = 20
-# A late brand's tastes against its sibling's: the sibling's effects, fresh ones, and a blend.
-LATE_TASTES = {
-    "late_brand": (0.8, 0.6),  # mostly shared, partly its own
-    "late_same": (1.0, 0.0),
-    "late_independent": (0.0, 1.0),
-    "late_opposite": (-1.0, 0.0),
-}
-
-
-def synthetic_world(name: str, seed: int) -> World:
-    """stationary | delayed | drifting | rising | late_brand | late_same | late_independent |
-    late_opposite"""
-    if name not in {"stationary", "delayed", "drifting", "rising", *LATE_TASTES}:
-        raise ValueError(f"unknown world {name!r}")
+def build_world(spec: WorldSpec, seed: int) -> World:
+    """The world `spec` describes, drawn from `seed` (common random numbers across policies)."""
+    if spec.facebook:
+        return _facebook_world(spec, seed, facebook_post_scores())
     rng = np.random.default_rng([seed, 1])
-    pools = dict(PRODUCT_POOLS)
-    feedback = "immediate" if name == "stationary" else "delayed"
-    if name in LATE_TASTES:
-        brands = [Brand("first", 0, False), Brand("late", DAYS // 2, True)]
+    if spec.options is None:
+        pools = dict(PRODUCT_POOLS)
+    else:
+        pools = {dim: tuple(f"{dim}_{i + 1}" for i in range(spec.options)) for dim in EFFECT_SD}
+    if spec.late_tastes is not None:
+        late_day = spec.late_day if spec.late_day is not None else spec.days // 2
+        brands = [Brand("first", 0, False), Brand("late", late_day, True)]
     else:
         brands = [Brand("brand", 0, True)]
-    world = World(name, feedback, brands, pools)
-    shared = _draw_effects(rng, pools)
+    world = World(
+        spec.name, spec.feedback, brands, pools, days=spec.days, slots_per_day=spec.posts_per_day
+    )
+    shared = _draw_effects(rng, pools, spec.effect_scale)
     for index, brand in enumerate(brands):
         if index == 0:
             own = shared
         else:
             # A sibling brand of the same niche: its tastes against the first brand's.
-            other = _draw_effects(rng, pools)
-            alike, apart = LATE_TASTES[name]
+            other = _draw_effects(rng, pools, spec.effect_scale)
+            alike, apart = TASTES[spec.late_tastes]
             own = {
                 dim: {o: alike * shared[dim][o] + apart * other[dim][o] for o in opts}
                 for dim, opts in pools.items()
             }
         world.effects[(brand.brand_id, False)] = own
         world.effects[(brand.brand_id, True)] = own
-    if name == "drifting":
-        world.change_day = DAYS // 2
-        world.effects[("brand", True)] = _draw_effects(rng, pools)
-    if name == "rising":
-        # On day 20 each dimension's worst option, long since abandoned, becomes its best.
-        world.change_day = RISE_DAY
-        before = world.effects[("brand", False)]
-        world.effects[("brand", True)] = {
-            dim: {
-                o: (max(effects.values()) + EFFECT_SD[dim]
-                    if o == min(effects, key=effects.get) else effect)
-                for o, effect in effects.items()
-            }
-            for dim, effects in before.items()
-        }  # fmt: skip
-    return _noise(world, rng)
+    if spec.change is not None:
+        world.change_day = spec.change_day
+        for brand in brands:
+            before = world.effects[(brand.brand_id, False)]
+            world.effects[(brand.brand_id, True)] = _changed(
+                spec.change, before, rng, pools, spec.effect_scale
+            )
+    if spec.slow_burn:
+        hooks = world.effects[(brands[-1].brand_id, False)]["hook_strategy"]
+        world.slow_burner = ("hook_strategy", max(hooks, key=hooks.get))
+        world.slow_burn = spec.slow_burn
+    return _noise(world, rng, spec)
+
+
+def _changed(kind, before, rng, pools, scale) -> dict[str, dict[str, float]]:
+    if kind == "drift":
+        return _draw_effects(rng, pools, scale)
+    changed = {}
+    for dim, effects in before.items():
+        low, high = min(effects.values()), max(effects.values())
+        step = EFFECT_SD[dim] * scale
+        if kind == "rise":  # the worst option, long since abandoned, becomes the best
+            target, new = min(effects, key=effects.get), high + step
+        else:  # "drop": the best option, the one Toby posts, becomes the worst
+            target, new = max(effects, key=effects.get), low - step
+        changed[dim] = {o: (new if o == target else e) for o, e in effects.items()}
+    return changed
+
+
+def _draw_effects(rng: np.random.Generator, pools, scale: float) -> dict[str, dict[str, float]]:
+    return {
+        dim: {option: float(rng.normal(0, EFFECT_SD[dim] * scale)) for option in options}
+        for dim, options in pools.items()
+    }
+
+
+def _noise(world: World, rng: np.random.Generator, spec: WorldSpec) -> World:
+    slots = world.days * world.slots_per_day * len(world.brands)
+    if spec.tail_df is None:
+        world.noise = rng.normal(0, spec.noise_sd, slots)
+    else:  # Student t, scaled to the same standard deviation
+        scale = math.sqrt((spec.tail_df - 2) / spec.tail_df)
+        world.noise = rng.standard_t(spec.tail_df, slots) * spec.noise_sd * scale
+    world.provisional_noise = rng.normal(0, PROVISIONAL_EXTRA_SD, slots)
+    world.uniforms = rng.random(slots)
+    return world
 
 
 def facebook_post_scores(path: Path = FACEBOOK_CSV) -> dict[str, np.ndarray]:
@@ -202,26 +256,15 @@ def facebook_post_scores(path: Path = FACEBOOK_CSV) -> dict[str, np.ndarray]:
     }
 
 
-def facebook_world(seed: int, scores: Mapping[str, np.ndarray]) -> World:
+def _facebook_world(spec: WorldSpec, seed: int, scores: Mapping[str, np.ndarray]) -> World:
     rng = np.random.default_rng([seed, 2])
     world = World(
-        "facebook",
+        spec.name,
         "immediate",
         [Brand("brand", 0, True)],
         {"post_format": tuple(scores)},
+        days=spec.days,
+        slots_per_day=spec.posts_per_day,
         real_scores=scores,
     )
-    return _noise(world, rng)
-
-
-WORLDS = (
-    "stationary",
-    "delayed",
-    "drifting",
-    "rising",
-    "late_brand",
-    "late_same",
-    "late_independent",
-    "late_opposite",
-    "facebook",
-)
+    return _noise(world, rng, spec)

@@ -310,21 +310,7 @@ def _log_lines(summary: PosteriorSummary, leader_changes, owners, now) -> list[d
             )
         )
     for change in summary.changes:
-        lines.append(
-            activity_line(
-                user_id=owners[change.brand_id],
-                action_type="audience_changed",
-                description=(
-                    f"{names[change.brand_id]} {change.content_type}s: scores dropped"
-                    f" {-change.drop:.1f} points below what their options predicted from"
-                    f" {change.changed_on} (detected {change.detected_on}); older evidence now counts"
-                    " a tenth, so Toby re-explores"
-                ),
-                dedupe_key=f"audience:{change.brand_id}:{change.content_type}:{change.changed_on}",
-                now=now,
-                level="warning",
-            )
-        )
+        lines.append(_audience_change_line(change, owners, names, now))
     for topic in summary.resting:
         lines.append(
             activity_line(
@@ -361,3 +347,35 @@ def _log_lines(summary: PosteriorSummary, leader_changes, owners, now) -> list[d
                 )
             )
     return lines
+
+
+def _audience_change_line(change: ChangePoint, owners, names, now: dt.datetime):
+    """The activity line of a detected drop (of a content type) or rise (of one option)."""
+    brand = f"{names[change.brand_id]} {change.content_type}s"
+    detected = f"from {change.changed_on} (detected {change.detected_on})"
+    if change.is_rise:
+        return activity_line(
+            user_id=owners[change.brand_id],
+            action_type="option_rose",
+            description=(
+                f"{brand}: {change.dimension} {change.option} scored {change.shift:.1f} points"
+                f" above what its options predicted {detected}; its older evidence now counts a"
+                " tenth, so Toby follows its new scores"
+            ),
+            dedupe_key=(
+                f"rise:{change.brand_id}:{change.content_type}:{change.dimension}:"
+                f"{change.option}:{change.changed_on}"
+            ),
+            now=now,
+        )
+    return activity_line(
+        user_id=owners[change.brand_id],
+        action_type="audience_changed",
+        description=(
+            f"{brand}: scores dropped {-change.shift:.1f} points below what their options"
+            f" predicted {detected}; older evidence now counts a tenth, so Toby re-explores"
+        ),
+        dedupe_key=f"audience:{change.brand_id}:{change.content_type}:{change.changed_on}",
+        now=now,
+        level="warning",
+    )

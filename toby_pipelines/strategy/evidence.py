@@ -48,12 +48,15 @@ def evidence_by_arm(
     posts: Iterable[ScoredPost],
     weight_of: Callable[[ScoredPost], float] = phase_weight,
     adjusted: Mapping[str, Mapping[str, float]] | None = None,
+    arm_discounts: Mapping[ArmKey, tuple[dt.date, float]] | None = None,
 ) -> dict[ArmKey, tuple[Evidence, list[float]]]:
     """Weighted evidence per (brand, content type, dimension, option), plus its raw scores.
 
     `posts` must hold one score per post (see `latest_scores`). With `adjusted`, each
     dimension's evidence is the post's score for that dimension from it (see
-    `other_dimensions`); the raw scores are kept as they were."""
+    `other_dimensions`); the raw scores are kept as they were. With `arm_discounts`
+    ({arm: (day, factor)}), an arm's posts published before its day weigh `factor` more
+    times (an option whose audience rose, see `change_detection`)."""
     sums: dict[ArmKey, list] = {}
     for post in posts:
         weight = weight_of(post)
@@ -62,12 +65,17 @@ def evidence_by_arm(
         for dimension, option in post.options.items():
             value = own[dimension] if own is not None else score
             key = (post.brand_id, post.content_type, dimension, option)
+            arm_weight = weight
+            if arm_discounts:
+                discount = arm_discounts.get(key)
+                if discount is not None and post.published_on < discount[0]:
+                    arm_weight = weight * discount[1]
             entry = sums.get(key)
             if entry is None:
                 entry = sums[key] = [0.0, 0.0, 0.0, 0, []]
-            entry[0] += weight
-            entry[1] += weight * value
-            entry[2] += weight * value * value
+            entry[0] += arm_weight
+            entry[1] += arm_weight * value
+            entry[2] += arm_weight * value * value
             entry[3] += 1
             entry[4].append(score)
     return {key: (Evidence(w, s, ss, n), raw) for key, (w, s, ss, n, raw) in sums.items()}

@@ -2,7 +2,8 @@
 
 Each score's weight is the product of three factors: its phase (a provisional 48h score counts
 half, the 7d score replaces it), its age (exponential decay, see `decay`) and whether it predates
-a detected audience change (see `change_detection`). Audience changes and topic rotation are
+a detected audience drop (see `change_detection`); an option whose audience rose has its own
+older evidence discounted the same way. Audience changes and topic rotation are
 judged on final (7d) scores only. A post its owner deleted counts as a penalized score (see
 `deletions`), and each option's posterior says how many of its posts were deleted.
 """
@@ -117,14 +118,19 @@ def learn_user(
     changes: list[ChangePoint] = []
     resting: list[RestingTopic] = []
     changed_on: dict[tuple[str, str], dt.date] = {}
+    rose_on: dict[ArmKey, tuple[dt.date, float]] = {}
     for key, stream in sorted(streams.items()):
         # Judged on final scores only: a provisional 48h score reads low or high by however
         # the brand's posts grow after two days, which is not a change of audience.
         final = [post for post in stream if post.phase == "7d"]
         detected = detect_changes(final)
         changes.extend(detected)
-        if detected:
-            changed_on[key] = detected[-1].changed_on
+        for change in detected:  # oldest first: the latest of each kind wins
+            if change.is_rise:
+                arm = (*key, change.dimension, change.option)
+                rose_on[arm] = (change.changed_on, PRE_CHANGE_WEIGHT)
+            else:
+                changed_on[key] = change.changed_on
         resting.extend(resting_topics(final, as_of))
 
     def weight_of(post: ScoredPost) -> float:
@@ -141,7 +147,7 @@ def learn_user(
     adjusted: dict[str, dict[str, float]] = {}
     for stream in streams.values():
         adjusted.update(adjusted_scores(stream, weight_of))
-    arms = evidence_by_arm(posts, weight_of, adjusted)
+    arms = evidence_by_arm(posts, weight_of, adjusted, rose_on)
     pooled = _pooled_by_option(arms)
     strengths = pooling_strengths(arms, COLD_START_PSEUDO_COUNT)
     deleted_counts: dict[ArmKey, int] = {}

@@ -76,7 +76,10 @@ def strategy_posteriors(
                 )
             ),
             "leader_changes": dg.MetadataValue.int(len(summary.leader_changes)),
-            "audience_changes": dg.MetadataValue.int(len(summary.changes)),
+            "audience_drops": dg.MetadataValue.int(
+                sum(not change.is_rise for change in summary.changes)
+            ),
+            "option_rises": dg.MetadataValue.int(sum(c.is_rise for c in summary.changes)),
             "resting_topics": dg.MetadataValue.int(len(summary.resting)),
             "experiments_completed": dg.MetadataValue.int(
                 sum(e.status == "completed" and e.completed_on == day for e in summary.experiments)
