@@ -28,9 +28,10 @@ simulate: setup
 	$(BIN)/toby simulate --scenario examples/scenario.json --audience examples.audience:audience \
 		--days 14 --seed 0 --report simulation-report.json
 
-# Toby's policy against the seeds' algorithms: SEEDS=100 per world by default (under 15 minutes).
+# Toby against the seeds' algorithms on the held-out half of the family of worlds (HALF=training
+# for the half constants are tuned on), SEEDS=50 per world by default (about 10 minutes).
 bench-learning: setup
-	$(BIN)/python -m toby_pipelines.benchmark --seeds $(or $(SEEDS),100)
+	$(BIN)/python -m toby_pipelines.benchmark --half $(or $(HALF),held-out) --seeds $(or $(SEEDS),50)
 
 # Rendering speed and memory per visual style on one core, against a naive renderer.
 bench-media: setup

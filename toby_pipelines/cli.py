@@ -8,9 +8,13 @@ import json
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from toby_pipelines.content.content_dna import InvalidContentDNA
 from toby_pipelines.credentials.cipher import KEY_VARIABLE, new_key
+from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.credentials.store import open_store
+from toby_pipelines.resources.live_platforms import LIVE_PLATFORMS
 from toby_pipelines.storage.activity import recent_activity
 from toby_pipelines.storage.baselines import active_drift_ratios
 from toby_pipelines.storage.brands import (
@@ -34,10 +38,50 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class CannotOpenDatabase(ValueError):
+    pass
+
+
 def _database(args: argparse.Namespace) -> Database:
-    database = Database(args.database_url or default_database_url())
-    database.migrate()
+    url = args.database_url or default_database_url()
+    try:
+        database = Database(url)
+        database.migrate()
+    except (sa.exc.ArgumentError, sa.exc.OperationalError, sa.exc.NoSuchModuleError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise CannotOpenDatabase(
+            f"cannot open the database {_without_password(url)}: {scrub(reason)}"
+        ) from error
     return database
+
+
+def _without_password(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return repr(url)
+
+
+def _content_dna(path: str) -> dict:
+    """The Content DNA file as a JSON object, or an error that names the file and what is wrong."""
+    try:
+        text = Path(path).read_text()
+    except IsADirectoryError:
+        raise ValueError(f"Content DNA file {path} is a directory, not a JSON file") from None
+    except FileNotFoundError:
+        raise ValueError(f"Content DNA file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"Content DNA file {path} cannot be read: {error}") from None
+    try:
+        dna = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"Content DNA file {path} is not valid JSON: {error}") from None
+    if not isinstance(dna, dict):
+        raise ValueError(
+            f"Content DNA file {path} must hold a JSON object (niche, tone, topic_buckets,"
+            f" content_examples), got a {type(dna).__name__}"
+        )
+    return dna
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -50,7 +94,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_brand_add(args: argparse.Namespace) -> int:
-    dna = json.loads(Path(args.dna).read_text())
+    dna = _content_dna(args.dna)
+    if args.followers < 0:
+        raise ValueError(f"--followers must be 0 or more, got {args.followers}")
     with _database(args).transaction() as connection:
         create_brand(
             connection,
@@ -304,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dna", required=True, help="JSON: niche, tone, topic_buckets, content_examples"
     )
     brand.add_argument("--handle", required=True)
-    brand.add_argument("--platform", default="instagram")
+    brand.add_argument("--platform", default="instagram", choices=list(LIVE_PLATFORMS))
     brand.add_argument("--followers", type=int, default=0)
     brand.add_argument("--reel-times", default="08:00,12:00,16:00,20:00", help="HH:MM,... UTC")
     brand.add_argument("--carousel-times", default="10:00,18:00", help="HH:MM,... UTC")

@@ -74,6 +74,30 @@ def test_buffer_health_check_exists():
     assert "buffer_is_healthy" in keys
 
 
+def test_every_asset_check_says_what_it_checks():
+    for key in GRAPH.asset_check_keys:
+        assert GRAPH.get_check_spec(key).description, key.to_user_string()
+
+
+def test_the_code_location_has_one_name_everywhere():
+    """`dagster dev` warned on every load that the project's name (its folder's) differed from
+    the code location's (the module's)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    dagster = Path(sys.executable).with_name("dagster")
+    result = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=root, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-2000:]
+    assert "does not match" not in output
+    assert "code location toby_pipelines." in output
+
+
 def test_every_job_has_a_freshness_check_and_incidents_have_a_sensor():
     checks = {(k.asset_key.to_user_string(), k.name) for k in GRAPH.asset_check_keys}
     for asset in (

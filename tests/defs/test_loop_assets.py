@@ -78,6 +78,32 @@ def test_a_shared_slots_tick_publishes_and_plans_nothing(world, database_url):
     assert value(at_nine, "published_posts", "published") == 2
 
 
+def test_a_stale_database_skips_overdue_posts_instead_of_publishing_them_at_once(
+    world, database_url
+):
+    """Opening the UI on a database last ticked yesterday published every overdue post at
+    once, up to 13 hours late. Within the grace a post is still published; beyond it, it is
+    skipped, marked failed with the reason, and logged."""
+    instance = dg.DagsterInstance.ephemeral()
+    tick(database_url, START, instance)  # plans 09:00, 12:00 and 17:00 for two brands
+    late = tick(database_url, START + dt.timedelta(hours=18), instance)
+    meta = late.asset_materializations_for_node("published_posts")[0].metadata
+    # 17:00 is one hour late: published. 09:00 and 12:00 are 9 and 6 hours late: skipped.
+    assert meta["published"].value == 2
+    assert meta["skipped_overdue"].value == 4
+    skipped = rows(
+        world,
+        "SELECT slot_at, error FROM scheduled_posts WHERE status = 'failed' ORDER BY slot_at",
+    )
+    assert len(skipped) == 4
+    assert all("skipped" in error and "grace" in error for _, error in skipped)
+    logged = rows(
+        world, "SELECT level, description FROM toby_activity_log WHERE action_type = 'post_skipped'"
+    )
+    assert len(logged) == 4 and {level for level, _ in logged} == {"warning"}
+    assert count(world, "SELECT COUNT(*) FROM sim_platform_media") == 2
+
+
 def test_buffer_check_fails_when_slots_cannot_be_filled(world, database_url):
     with world.transaction() as connection:
         connection.execute(sa.text("UPDATE toby_state SET enabled = FALSE"))

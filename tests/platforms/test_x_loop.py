@@ -43,8 +43,8 @@ def test_tweets_once_and_measures_in_one_batched_lookup(world, x):
         world, open_store(world).token_for("x"), base_url=x.server.url, sleep=lambda s: None
     )
     evening = START + dt.timedelta(hours=17)
-    for _ in range(2):
-        publish_due(world, platform, evening)
+    for _ in range(2):  # the day's posts at once (so one lookup measures them all), twice
+        publish_due(world, platform, evening, grace=dt.timedelta(days=1))
     assert len(x.tweets) == 3  # 09:00 and 17:00 reels, 12:00 carousel
     published = rows(
         world, "SELECT media_id, caption FROM scheduled_posts WHERE status = 'published'"

@@ -55,3 +55,38 @@ def validate_content_dna(brand: str, raw: Mapping[str, Any]) -> ContentDNA:
         topic_buckets=_text_list(brand, raw, "topic_buckets"),
         content_examples=_text_list(brand, raw, "content_examples"),
     )
+
+
+TEXT_FIELDS = ("niche", "tone")
+LIST_FIELDS = ("topic_buckets", "content_examples")
+
+
+def check_content_dna_kinds(brand: str, raw: Any) -> None:
+    """A possibly incomplete Content DNA whose present fields are each of the right kind: text
+    for niche and tone, lists of text for topic buckets and examples (a string there would be
+    read letter by letter)."""
+    if not isinstance(raw, Mapping):
+        raise InvalidContentDNA(
+            f"brand {brand!r}: Content DNA must be a JSON object, got a {type(raw).__name__}"
+        )
+    for field in TEXT_FIELDS:
+        value = raw.get(field)
+        if value is not None and not isinstance(value, str):
+            raise InvalidContentDNA(
+                f"brand {brand!r}: Content DNA field '{field}' must be text, got {value!r}"
+            )
+    for field in LIST_FIELDS:
+        value = raw.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            raise InvalidContentDNA(
+                f"brand {brand!r}: Content DNA field '{field}' must be a list of text,"
+                f" got {value!r}"
+            )
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise InvalidContentDNA(
+                    f"brand {brand!r}: Content DNA field '{field}[{index}]' must be text,"
+                    f" got {item!r}"
+                )

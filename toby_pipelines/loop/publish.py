@@ -35,6 +35,7 @@ from toby_pipelines.storage.posts import (
     due_posts,
     mark_failed,
     mark_published,
+    overdue_posts,
     publish_attempts,
     release_for_retry,
 )
@@ -46,6 +47,9 @@ MAX_PAGES = 50
 # Longer than the slowest publish (5 minutes of container polls plus throttle waits): a live
 # lease is never taken over, an expired one means its run is gone.
 LEASE = dt.timedelta(minutes=20)
+# A post whose slot passed longer ago than this is not published late but skipped, and logged:
+# after Toby was stopped for a night, opening it again must not post a day's content at once.
+PUBLISH_GRACE = dt.timedelta(hours=2)
 # A transient publishing fault is tried again a minute later, doubling, at most 24 minutes.
 PUBLISH_FIRST_RETRY = dt.timedelta(minutes=1)
 PUBLISH_LONGEST_RETRY = dt.timedelta(minutes=24)
@@ -56,6 +60,7 @@ class PublishSummary:
     published: list[tuple[str, str]] = field(default_factory=list)  # (post_id, media_id)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error)
     retrying: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error), later
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (post_id, why), overdue
 
 
 def publish_due(
@@ -64,10 +69,13 @@ def publish_due(
     now: dt.datetime,
     limit: int = DEFAULT_BATCH,
     owner: str | None = None,
+    grace: dt.timedelta = PUBLISH_GRACE,
 ) -> PublishSummary:
-    """Publish due posts under leases held by `owner` (this run)."""
+    """Publish due posts under leases held by `owner` (this run); skip those more than `grace`
+    overdue."""
     owner = owner or f"run-{uuid.uuid4()}"
     summary = PublishSummary()
+    skip_overdue(database, now, summary, grace)
     for _ in range(MAX_PAGES):
         with database.engine.connect() as connection:
             posts = due_posts(connection, now, limit)
@@ -161,3 +169,33 @@ def _fail(database, post, error, now, summary) -> None:
             level="error",
         )
     summary.failed.append((post.id, reason))
+
+
+def skip_overdue(
+    database: Database, now: dt.datetime, summary: PublishSummary, grace: dt.timedelta
+) -> None:
+    """Mark the posts whose slot passed more than `grace` ago skipped (failed, with the reason),
+    each with a warning in its user's activity log."""
+    with database.transaction() as connection:
+        for post in overdue_posts(connection, now - grace):
+            hours = (now - post.slot_at).total_seconds() / 3600
+            reason = (
+                f"skipped: its slot ({post.slot_at:%Y-%m-%d %H:%M} UTC) passed {hours:.1f} h"
+                f" before Toby could publish it, more than the {_hours(grace)} h grace"
+            )
+            mark_failed(connection, post.id, reason, now)
+            log_activity(
+                connection,
+                user_id=post.user_id,
+                action_type="post_skipped",
+                description=f"{post.content_type.capitalize()} '{post.title}' {reason}",
+                dedupe_key=f"skipped:{post.id}",
+                now=now,
+                level="warning",
+                metadata={"post_id": post.id},
+            )
+            summary.skipped.append((post.id, reason))
+
+
+def _hours(span: dt.timedelta) -> str:
+    return f"{span.total_seconds() / 3600:g}"

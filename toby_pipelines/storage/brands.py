@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.buffer.slots import parse_slot_time
+from toby_pipelines.content.content_dna import check_content_dna_kinds
 from toby_pipelines.storage.database import load_json
 from toby_pipelines.strategy.dimensions import check_content_type, check_option_pool
 
@@ -40,9 +41,43 @@ class BrandRecord:
         }
 
 
+class UnknownUser(LookupError):
+    pass
+
+
+USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_user_id(user_id: str) -> str:
+    if not isinstance(user_id, str) or not USER_ID.match(user_id):
+        raise ValueError(
+            "user id must be 1-64 letters, digits, dots, hyphens or underscores, starting with a"
+            f" letter or digit, got {user_id!r}"
+        )
+    return user_id
+
+
+def check_email(email: str) -> str:
+    if not isinstance(email, str) or not EMAIL.match(email):
+        raise ValueError(f"email must look like name@example.com, got {email!r}")
+    return email
+
+
+def user_exists(connection: Connection, user_id: str) -> bool:
+    return (
+        connection.execute(sa.text("SELECT 1 FROM users WHERE id = :id"), {"id": user_id}).first()
+        is not None
+    )
+
+
 def create_user(
     connection: Connection, *, user_id: str, email: str, name: str, now: dt.datetime
 ) -> None:
+    check_user_id(user_id)
+    check_email(email)
+    if user_exists(connection, user_id):
+        raise ValueError(f"user {user_id!r} already exists")
     connection.execute(
         sa.text(
             "INSERT INTO users (id, email, name, created_at) VALUES (:id, :email, :name, :now)"
@@ -88,8 +123,20 @@ def create_brand(
     dna: Mapping[str, Any],
     now: dt.datetime,
 ) -> None:
-    """Store a brand with whatever Content DNA it has; enabling Toby is what demands a valid one."""
+    """Store a brand with whatever Content DNA it has (enabling Toby is what demands a complete
+    one), but every field it has must be of the right kind."""
     check_brand_id(brand_id)
+    check_content_dna_kinds(brand_id, dna)
+    if not user_exists(connection, user_id):
+        raise UnknownUser(f"no user {user_id!r}; add it with `toby user-add`")
+    if owner_of(connection, brand_id) is not None:
+        raise ValueError(f"brand {brand_id!r} already exists")
+    taken = connection.execute(
+        sa.text("SELECT id FROM brands WHERE user_id = :u AND name = :n"),
+        {"u": user_id, "n": name},
+    ).scalar()
+    if taken is not None:
+        raise ValueError(f"brand name {name!r} is already brand {taken!r}'s for user {user_id!r}")
     connection.execute(
         sa.text(
             "INSERT INTO brands (id, user_id, name, niche, tone, topic_buckets, content_examples,"
@@ -112,8 +159,7 @@ def set_slot_times(
     connection: Connection, brand_id: str, content_type: str, times: Sequence[str]
 ) -> None:
     check_content_type(content_type)
-    for value in times:
-        parse_slot_time(value)
+    times = normalized_slot_times(content_type, times)
     connection.execute(
         sa.text("DELETE FROM brand_slots WHERE brand_id = :b AND content_type = :c"),
         {"b": brand_id, "c": content_type},
@@ -127,6 +173,18 @@ def set_slot_times(
         )
 
 
+def normalized_slot_times(content_type: str, times: Sequence[str]) -> list[str]:
+    """Slot times as HH:MM, each once: `8:00` and `08:00` are the same slot."""
+    normalized: list[str] = []
+    for value in times:
+        at = parse_slot_time(value)
+        spelled = f"{at.hour:02d}:{at.minute:02d}"
+        if spelled in normalized:
+            raise ValueError(f"{content_type} slot time {spelled} appears twice (from {value!r})")
+        normalized.append(spelled)
+    return normalized
+
+
 def upsert_platform_account(
     connection: Connection,
     *,
@@ -136,6 +194,8 @@ def upsert_platform_account(
     followers: int,
     now: dt.datetime,
 ) -> None:
+    if not isinstance(followers, int) or followers < 0:
+        raise ValueError(f"followers must be a whole number of 0 or more, got {followers!r}")
     connection.execute(
         sa.text(
             "INSERT INTO platform_accounts (id, brand_id, platform, handle, followers_count,"

@@ -245,6 +245,31 @@ def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[Publ
     ]
 
 
+@dataclass(frozen=True)
+class OverduePost:
+    id: str
+    user_id: str
+    content_type: str
+    title: str
+    slot_at: dt.datetime
+
+
+def overdue_posts(connection: Connection, before: dt.datetime) -> list[OverduePost]:
+    """Posts never handed to the platform (ready, or released to be tried again) whose slot was
+    before `before`. A post mid-publish is not one: its container may already be live."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT id, user_id, content_type, title, slot_at FROM scheduled_posts"
+            " WHERE status = 'generated' AND slot_at < :before ORDER BY slot_at, id"
+        ),
+        {"before": before},
+    )
+    return [
+        OverduePost(row.id, row.user_id, row.content_type, row.title or "", utc(row.slot_at))
+        for row in rows
+    ]
+
+
 def claim_for_publishing(
     connection: Connection, post_id: str, owner: str, now: dt.datetime, lease: dt.timedelta
 ) -> bool:

@@ -10,12 +10,8 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.content.content_dna import InvalidContentDNA, validate_content_dna
 from toby_pipelines.storage.activity import log_activity
-from toby_pipelines.storage.brands import list_brands
+from toby_pipelines.storage.brands import UnknownUser, list_brands
 from toby_pipelines.strategy.selection import check_explore_ratio
-
-
-class UnknownUser(LookupError):
-    pass
 
 
 @dataclass(frozen=True)

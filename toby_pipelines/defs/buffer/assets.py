@@ -15,7 +15,15 @@ _LAST_DAY = dg.LastPartitionMapping()
         dg.AssetDep("strategy_posteriors", partition_mapping=_LAST_DAY),
         dg.AssetDep("brand_baselines", partition_mapping=_LAST_DAY),
     ],
-    check_specs=[dg.AssetCheckSpec("buffer_is_healthy", asset="content_buffer")],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "buffer_is_healthy",
+            asset="content_buffer",
+            description="Passes when every slot of the next 48 hours has a post for every brand;"
+            " warns when a brand has 1-3 empty slots (LOW), fails with an error at 4 or more or"
+            " an empty slot within 24 hours (CRITICAL). The brands table in the metadata says which.",
+        )
+    ],
     group_name="buffer",
     kinds={"python", "sql"},
     # LLM calls: at most `concurrency.pools.default_limit` (3) generating steps at once.

@@ -24,17 +24,20 @@ def published_posts(
     while it lives, at most one tick runs at a time, and Instagram's container is looked at
     before every retry (a lost answer is resolved from the container and the account, never by
     caption alone). A transient fault, throttle or spent quota retries the post later; a
-    rejected token, revoked permission or restricted account flags only that brand."""
+    rejected token, revoked permission or restricted account flags only that brand. A post whose
+    slot passed more than two hours ago (Toby was off, or the UI opened on an old database) is
+    skipped and logged, not published late."""
     summary = publish_due(database.get(), platform.get(), clock.now(), owner=context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "published": dg.MetadataValue.int(len(summary.published)),
             "failed": dg.MetadataValue.int(len(summary.failed)),
             "retrying_next_tick": dg.MetadataValue.int(len(summary.retrying)),
+            "skipped_overdue": dg.MetadataValue.int(len(summary.skipped)),
             "preview": dg.MetadataValue.md(
                 markdown_table(
                     ["post", "media id / error"],
-                    [*summary.published, *summary.failed, *summary.retrying],
+                    [*summary.published, *summary.failed, *summary.retrying, *summary.skipped],
                 )
             ),
         }
