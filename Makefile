@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup demo simulate bench-learning bench-media bench-scale celery-worker test lint format dev check-defs clean
+.PHONY: setup demo simulate bench-learning bench-media bench-scale celery-worker test lint format dev serve check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -66,6 +66,11 @@ dev: setup
 	mkdir -p $${TOBY_DATA_DIR:-data}/media
 	$(BIN)/python -m http.server 8090 --bind 127.0.0.1 --directory $${TOBY_DATA_DIR:-data}/media \
 		> /dev/null 2>&1 & trap 'kill $$!' EXIT; $(BIN)/dagster dev -w workspace.yaml
+
+# The owners' control API on the embedded default (next to `make dev`): PORT=8000 by default.
+# `toby api-token create USER` prints the token to send as `Authorization: Bearer ...`.
+serve: setup
+	$(BIN)/toby serve --port $(or $(PORT),8000)
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) data demo-report.json simulation-report.json

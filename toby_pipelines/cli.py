@@ -16,6 +16,7 @@ from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.credentials.store import open_store
 from toby_pipelines.resources.live_platforms import LIVE_PLATFORMS
 from toby_pipelines.storage.activity import recent_activity
+from toby_pipelines.storage.api_tokens import create_api_token, revoke_api_tokens
 from toby_pipelines.storage.baselines import active_drift_ratios
 from toby_pipelines.storage.brands import (
     create_brand,
@@ -271,6 +272,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_api_token(args: argparse.Namespace) -> int:
+    with _database(args).transaction() as connection:
+        if args.action == "revoke":
+            count = revoke_api_tokens(connection, args.user, _now())
+            print(f"revoked {count} token(s) of {args.user}")
+            return 0
+        token = create_api_token(connection, args.user, _now())
+    print(token)
+    print(
+        f"(the API token of {args.user}; shown once, only its hash is stored. Send it as"
+        " `Authorization: Bearer <token>`.)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from toby_pipelines.control.app import create_app
+
+    app = create_app(_database(args))
+    print(f"Toby's control API on http://{args.host}:{args.port}/api/toby/ (docs: /api/toby/docs)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from toby_pipelines.evaluation.policies import parse_policy
     from toby_pipelines.evaluation.report import evaluate, render
@@ -399,6 +427,16 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("user")
     status.add_argument("--activity", type=int, default=10, help="how many activity lines")
     status.set_defaults(run=cmd_status)
+
+    tokens = sub.add_parser("api-token", help="make (print once) or revoke a user's API tokens")
+    tokens.add_argument("action", choices=["create", "revoke"])
+    tokens.add_argument("user")
+    tokens.set_defaults(run=cmd_api_token)
+
+    serve = sub.add_parser("serve", help="serve the control API (and dashboard) for owners")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
 
     evaluation = sub.add_parser(
         "evaluate",

@@ -21,7 +21,7 @@ from toby_pipelines.storage.experiments import experiments_as_of, save_experimen
 from toby_pipelines.storage.posteriors import replace_posteriors, stored_leaders
 from toby_pipelines.storage.posts import deleted_posts
 from toby_pipelines.storage.scores import scored_posts_between
-from toby_pipelines.storage.toby_state import advance_phase, toby_settings
+from toby_pipelines.storage.toby_state import advance_phase, learning_since, toby_settings
 from toby_pipelines.strategy.change_detection import ChangePoint
 from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import CONTENT_TYPES, option_pools
@@ -94,6 +94,12 @@ def compute_posteriors(
             since = days_back(day, LEARNING_HORIZON_DAYS - 1)
             for owner, post in deleted_posts(connection, batch, since, day):
                 deleted.setdefault(owner, []).append(post)
+            # A user who reset Toby learns only from posts published since (`reset_learning`).
+            for owner, reset_on in learning_since(connection, batch).items():
+                by_user[owner] = [
+                    s for s in by_user.get(owner, []) if s[1].published_on >= reset_on
+                ]
+                deleted[owner] = [d for d in deleted.get(owner, []) if d.published_on >= reset_on]
         learned: list[_Learned] = []
         for user_id in batch:
             try:

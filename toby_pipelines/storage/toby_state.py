@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Connection
 from toby_pipelines.content.content_dna import InvalidContentDNA, validate_content_dna
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import UnknownUser, list_brands
+from toby_pipelines.storage.database import as_date
 from toby_pipelines.strategy.selection import check_explore_ratio
 
 
@@ -131,3 +133,54 @@ def set_explore_ratio(connection: Connection, user_id: str, explore_ratio: float
         sa.text("UPDATE toby_state SET explore_ratio = :r WHERE user_id = :u"),
         {"r": explore_ratio, "u": user_id},
     )
+
+
+def learning_since(connection: Connection, user_ids: Sequence[str]) -> dict[str, dt.date]:
+    """{user: the day learning starts from} for the users who reset Toby."""
+    if not user_ids:
+        return {}
+    rows = connection.execute(
+        sa.text(
+            "SELECT user_id, learning_since FROM toby_state"
+            " WHERE user_id IN :users AND learning_since IS NOT NULL"
+        ).bindparams(sa.bindparam("users", expanding=True)),
+        {"users": list(user_ids)},
+    )
+    return {r.user_id: as_date(r.learning_since) for r in rows}
+
+
+def reset_learning(connection: Connection, user_id: str, now: dt.datetime) -> dict[str, int]:
+    """Forget what Toby learned for a user: experiments, posteriors and the phase go; learning
+    starts again from posts published from today. Published posts, their metrics and scores,
+    and the record of past choices (posterior versions) stay. Logged."""
+    _require_user(connection, user_id)
+    cleared = {
+        "experiments": connection.execute(
+            sa.text("DELETE FROM toby_experiments WHERE user_id = :u"), {"u": user_id}
+        ).rowcount,
+        "posteriors": connection.execute(
+            sa.text("DELETE FROM toby_strategy_scores WHERE user_id = :u"), {"u": user_id}
+        ).rowcount,
+    }
+    connection.execute(
+        sa.text(
+            "UPDATE toby_state SET learning_since = :day, phase = 'bootstrap',"
+            " phase_started_at = :now, updated_at = :now WHERE user_id = :u"
+        ),
+        {"day": now.date(), "now": now, "u": user_id},
+    )
+    log_activity(
+        connection,
+        user_id=user_id,
+        action_type="toby_reset",
+        description=(
+            f"Toby was reset: {cleared['experiments']} experiment(s) and"
+            f" {cleared['posteriors']} option posterior(s) cleared; learning starts again from"
+            f" posts published from {now.date()}. Published posts and their scores are kept."
+        ),
+        dedupe_key=f"reset:{user_id}:{now.isoformat()}",
+        now=now,
+        level="warning",
+        metadata=cleared,
+    )
+    return cleared

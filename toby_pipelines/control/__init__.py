@@ -1,0 +1,1 @@
+"""The owner's side: the control API (spec section 5.8) and what it shows."""

@@ -1,0 +1,202 @@
+"""What the control API answers, as plain data built from storage (testable without a server).
+
+Every function takes the signed-in user's id and reads or changes that user's rows only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.engine import Connection
+
+from toby_pipelines.buffer.health import buffer_health
+from toby_pipelines.buffer.slots import Slot, slots_in_window
+from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
+from toby_pipelines.storage.database import utc
+from toby_pipelines.storage.owner_views import (
+    experiments_of,
+    final_score_stats,
+    newest_options,
+    posts_in_window,
+    update_settings,
+)
+from toby_pipelines.storage.toby_state import set_explore_ratio, toby_settings
+
+DEFAULT_BUFFER_DAYS = 2
+# A published post's badge against its brand's final scores of the same content type.
+BADGE_SD = 0.5
+
+
+class NotFound(LookupError):
+    """The thing asked for does not exist or is not this user's: both answer 404."""
+
+
+def settings_of(connection: Connection, user_id: str):
+    found = toby_settings(connection, [user_id])
+    return found[0] if found else None
+
+
+def owned_brand_ids(connection: Connection, user_id: str) -> list[str]:
+    return [brand.id for brand in list_brands(connection, [user_id])]
+
+
+def require_brand(connection: Connection, user_id: str, brand_id: str) -> None:
+    if brand_id not in owned_brand_ids(connection, user_id):
+        raise NotFound(f"no brand {brand_id!r}")
+
+
+def buffer_view(connection: Connection, user_id: str, now: dt.datetime) -> dict:
+    """Every slot of the buffer window and whether a post fills it, with the health of each
+    brand and of the whole buffer."""
+    settings = settings_of(connection, user_id)
+    days = settings.buffer_days if settings else DEFAULT_BUFFER_DAYS
+    end = now + dt.timedelta(days=days)
+    brands = list_brands(connection, [user_id])
+    times = slot_times_by_brand(connection)
+    slots: list[Slot] = [
+        slot
+        for brand in brands
+        for content_type, at in sorted(times.get(brand.id, {}).items())
+        for slot in slots_in_window(brand.id, content_type, at, now, end)
+    ]
+    posts = {
+        Slot(_aware(r.slot_at), r.brand_id, r.content_type): r
+        for r in posts_in_window(connection, [b.id for b in brands], now, end)
+    }
+    names = {brand.id: brand.name for brand in brands}
+    health = buffer_health(slots, posts, now)
+    by_brand = {
+        brand.id: buffer_health([s for s in slots if s.brand_id == brand.id], posts, now)
+        for brand in brands
+    }
+    return {
+        "health": health.status,
+        "filled_slots": health.filled_slots,
+        "total_slots": health.total_slots,
+        "hours_covered": round(health.hours_covered, 1),
+        "brands": [
+            {
+                "brand_id": b,
+                "brand": names[b],
+                "health": h.status,
+                "filled": h.filled_slots,
+                "total": h.total_slots,
+            }
+            for b, h in by_brand.items()
+        ],
+        "slots": [
+            {
+                "at": slot.at.isoformat(),
+                "brand_id": slot.brand_id,
+                "brand": names[slot.brand_id],
+                "content_type": slot.content_type,
+                "filled": slot in posts,
+                "status": posts[slot].status if slot in posts else None,
+                "title": posts[slot].title if slot in posts else None,
+            }
+            for slot in sorted(slots)
+        ],
+    }
+
+
+def status_view(connection: Connection, user_id: str, now: dt.datetime) -> dict:
+    settings = settings_of(connection, user_id)
+    experiments = experiments_of(connection, user_id)
+    buffer = buffer_view(connection, user_id, now)
+    return {
+        "user_id": user_id,
+        "enabled": bool(settings and settings.enabled),
+        "phase": settings.phase if settings else None,
+        "enabled_at": settings.enabled_at.isoformat() if settings and settings.enabled_at else None,
+        "buffer": {key: buffer[key] for key in ("health", "filled_slots", "total_slots")},
+        "active_experiments": sum(e["status"] == "active" for e in experiments),
+        "brands": [b.name for b in list_brands(connection, [user_id])],
+    }
+
+
+def badge(score: float | None, stats: tuple | None) -> str | None:
+    """winner / average / underperformer against the brand's final scores (None unscored)."""
+    if score is None or stats is None or stats[0] < 3:
+        return None
+    _, mean, sd = stats
+    if score >= mean + BADGE_SD * sd:
+        return "winner"
+    if score <= mean - BADGE_SD * sd:
+        return "underperformer"
+    return "average"
+
+
+def with_badges(connection: Connection, user_id: str, posts: list[dict]) -> list[dict]:
+    stats = final_score_stats(connection, user_id)
+    return [
+        {**post, "badge": badge(post["score"], stats.get((post["brand_id"], post["content_type"])))}
+        for post in posts
+    ]
+
+
+def insights_view(connection: Connection, user_id: str) -> dict:
+    """Per brand, content type and dimension: options best first, the leader marked."""
+    groups: dict[tuple[str, str, str, str], list] = {}
+    as_of = None
+    for row in newest_options(connection, user_id):
+        as_of = str(row.as_of_date)
+        key = (row.brand_id, row.brand_name, row.content_type, row.dimension)
+        groups.setdefault(key, []).append(row)
+    dimensions = []
+    for (brand_id, brand, content_type, dimension), rows in sorted(groups.items()):
+        rows.sort(key=lambda r: -r.post_mean)
+        dimensions.append(
+            {
+                "brand_id": brand_id,
+                "brand": brand,
+                "content_type": content_type,
+                "dimension": dimension,
+                "leader": rows[0].option_value,
+                "options": [
+                    {
+                        "option": r.option_value,
+                        "mean": round(r.post_mean, 2),
+                        "interval": [round(r.interval_low, 2), round(r.interval_high, 2)],
+                        "prob_best": round(r.prob_best, 4),
+                        "posts": r.sample_count,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+    return {"as_of": as_of, "dimensions": dimensions}
+
+
+def config_view(connection: Connection, user_id: str) -> dict:
+    settings = settings_of(connection, user_id)
+    times = slot_times_by_brand(connection)
+    return {
+        "enabled": bool(settings and settings.enabled),
+        "buffer_days": settings.buffer_days if settings else DEFAULT_BUFFER_DAYS,
+        "explore_ratio": settings.explore_ratio if settings else None,
+        "slot_times": {b: times.get(b, {}) for b in owned_brand_ids(connection, user_id)},
+    }
+
+
+def change_config(connection: Connection, user_id: str, changes: dict) -> dict:
+    """Apply a PATCH; every field is checked first, so a bad one changes nothing."""
+    unknown = sorted(set(changes) - {"buffer_days", "explore_ratio"})
+    if unknown:
+        raise ValueError(f"{unknown[0]}: not a setting (buffer_days, explore_ratio)")
+    if settings_of(connection, user_id) is None:
+        raise ValueError("Toby has never been enabled for this user: enable it first")
+    days = changes.get("buffer_days")
+    if days is not None and (
+        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 14
+    ):
+        raise ValueError(f"buffer_days must be a whole number from 1 to 14, got {days!r}")
+    ratio = changes.get("explore_ratio")
+    if ratio is not None:
+        if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
+            raise ValueError(f"explore_ratio must be a number from 0 to 1, got {ratio!r}")
+        set_explore_ratio(connection, user_id, float(ratio))
+    update_settings(connection, user_id, buffer_days=days)
+    return config_view(connection, user_id)
+
+
+def _aware(value) -> dt.datetime:
+    return utc(value)
