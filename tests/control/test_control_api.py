@@ -173,6 +173,21 @@ def test_config_changes_are_checked_field_by_field(api):
         http.patch("/api/toby/config", json={"buffer_days": 2, "explore_ratio": 0.3})
 
 
+def test_feature_flags_are_set_through_config(api):
+    client, _, _ = api
+    with client() as http:
+        assert http.get("/api/toby/config").json()["features"]["discovery"] is True
+        bad = http.patch("/api/toby/config", json={"features": {"discovery": "off"}})
+        assert bad.status_code == 422 and "features.discovery" in bad.text
+        unknown = http.patch("/api/toby/config", json={"features": {"teleport": False}})
+        assert unknown.status_code == 422 and "features.teleport" in unknown.text
+        ok = http.patch("/api/toby/config", json={"features": {"discovery": False}}).json()
+        assert ok["features"]["discovery"] is False and ok["features"]["auto_publish"] is True
+        assert http.get("/api/toby/status").json()["features"]["discovery"] is False
+        assert http.get("/api/toby/activity").json()["items"][0]["action"] == "features_changed"
+        http.patch("/api/toby/config", json={"features": {"discovery": True}})
+
+
 def test_disable_and_enable_are_logged(api):
     client, _, _ = api
     with client() as http:

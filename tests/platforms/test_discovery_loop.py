@@ -104,3 +104,16 @@ def test_a_throttled_scan_stays_due_and_a_rejected_token_flags_the_brand(world, 
         count(world, "SELECT COUNT(*) FROM platform_accounts WHERE needs_reauth_since IS NOT NULL")
         == 1
     )
+
+
+def test_the_discovery_flag_off_scans_nothing_for_that_user(world, graph):
+    from toby_pipelines.storage.toby_state import set_features
+
+    with world.transaction() as connection:
+        set_features(connection, "u1", {"discovery": False}, START)
+    run_discovery(world, platform_for(world, graph).discover, START)
+    assert count(world, "SELECT COUNT(*) FROM discovery_findings") == 0
+    with world.transaction() as connection:
+        set_features(connection, "u1", {"discovery": True}, START)
+    run_discovery(world, platform_for(world, graph).discover, START)
+    assert count(world, "SELECT COUNT(*) FROM discovery_findings") > 0

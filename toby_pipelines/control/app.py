@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.content.content_dna import InvalidContentDNA
 from toby_pipelines.control import views
+from toby_pipelines.features import FEATURES
 from toby_pipelines.storage.api_tokens import user_of_token
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.owner_views import activity_page, findings_of, published_posts
@@ -155,17 +156,23 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
     def buffer(user: User, connection: Reads) -> dict:
         return views.buffer_view(connection, user, clock())
 
-    @app.get(f"{PREFIX}/config", summary="Buffer days, explore ratio, slot times")
+    @app.get(f"{PREFIX}/config", summary="Buffer days, explore ratio, feature flags, slot times")
     def config(user: User, connection: Reads) -> dict:
         return views.config_view(connection, user)
 
-    @app.patch(f"{PREFIX}/config", summary="Change buffer_days and/or explore_ratio")
+    @app.patch(f"{PREFIX}/config", summary="Change buffer_days, explore_ratio and feature flags")
     def change_config(
         user: User,
         connection: Writes,
-        changes: Annotated[dict[str, Any], Body(description="buffer_days, explore_ratio")],
+        changes: Annotated[
+            dict[str, Any],
+            Body(
+                description="any of buffer_days (1-14), explore_ratio (0-1) and features"
+                " ({flag: true/false}; flags: " + ", ".join(FEATURES) + ")"
+            ),
+        ],
     ) -> dict:
-        return views.change_config(connection, user, changes)
+        return views.change_config(connection, user, changes, clock())
 
     return app
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.buffer.health import buffer_health
 from toby_pipelines.buffer.slots import Slot, slots_in_window
+from toby_pipelines.features import checked_features, effective
 from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
 from toby_pipelines.storage.database import utc
 from toby_pipelines.storage.owner_views import (
@@ -19,7 +20,7 @@ from toby_pipelines.storage.owner_views import (
     posts_in_window,
     update_settings,
 )
-from toby_pipelines.storage.toby_state import set_explore_ratio, toby_settings
+from toby_pipelines.storage.toby_state import set_explore_ratio, set_features, toby_settings
 
 DEFAULT_BUFFER_DAYS = 2
 # A published post's badge against its brand's final scores of the same content type.
@@ -109,6 +110,7 @@ def status_view(connection: Connection, user_id: str, now: dt.datetime) -> dict:
         "enabled_at": settings.enabled_at.isoformat() if settings and settings.enabled_at else None,
         "buffer": {key: buffer[key] for key in ("health", "filled_slots", "total_slots")},
         "active_experiments": sum(e["status"] == "active" for e in experiments),
+        "features": dict(settings.features) if settings else effective({}),
         "brands": [b.name for b in list_brands(connection, [user_id])],
     }
 
@@ -173,15 +175,16 @@ def config_view(connection: Connection, user_id: str) -> dict:
         "enabled": bool(settings and settings.enabled),
         "buffer_days": settings.buffer_days if settings else DEFAULT_BUFFER_DAYS,
         "explore_ratio": settings.explore_ratio if settings else None,
+        "features": dict(settings.features) if settings else effective({}),
         "slot_times": {b: times.get(b, {}) for b in owned_brand_ids(connection, user_id)},
     }
 
 
-def change_config(connection: Connection, user_id: str, changes: dict) -> dict:
+def change_config(connection: Connection, user_id: str, changes: dict, now: dt.datetime) -> dict:
     """Apply a PATCH; every field is checked first, so a bad one changes nothing."""
-    unknown = sorted(set(changes) - {"buffer_days", "explore_ratio"})
+    unknown = sorted(set(changes) - {"buffer_days", "explore_ratio", "features"})
     if unknown:
-        raise ValueError(f"{unknown[0]}: not a setting (buffer_days, explore_ratio)")
+        raise ValueError(f"{unknown[0]}: not a setting (buffer_days, explore_ratio, features)")
     if settings_of(connection, user_id) is None:
         raise ValueError("Toby has never been enabled for this user: enable it first")
     days = changes.get("buffer_days")
@@ -190,11 +193,20 @@ def change_config(connection: Connection, user_id: str, changes: dict) -> dict:
     ):
         raise ValueError(f"buffer_days must be a whole number from 1 to 14, got {days!r}")
     ratio = changes.get("explore_ratio")
+    if ratio is not None and (
+        isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1
+    ):
+        raise ValueError(f"explore_ratio must be a number from 0 to 1, got {ratio!r}")
+    features = changes.get("features")
+    if features is not None:
+        if not isinstance(features, dict):
+            raise ValueError(f"features must be an object of flag: true/false, got {features!r}")
+        checked_features(features)
     if ratio is not None:
-        if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
-            raise ValueError(f"explore_ratio must be a number from 0 to 1, got {ratio!r}")
         set_explore_ratio(connection, user_id, float(ratio))
     update_settings(connection, user_id, buffer_days=days)
+    if features:
+        set_features(connection, user_id, features, now)
     return config_view(connection, user_id)
 
 

@@ -47,7 +47,11 @@ def run_discovery(
     """Scan what is due for every brand of a user with Toby on. A throttled or failing scan is
     left due for the next run; a rejected token flags the brand and skips its other scans."""
     with database.engine.connect() as connection:
-        settings = {s.user_id: s for s in toby_settings(connection) if s.enabled}
+        settings = {
+            s.user_id: s
+            for s in toby_settings(connection)
+            if s.enabled and s.allows("discovery")  # the discovery flag (spec 11.4)
+        }
         brands = [
             b
             for b in list_brands(connection)

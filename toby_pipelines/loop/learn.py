@@ -182,7 +182,10 @@ def _learn_user(
     user_id, brands, overrides, mine, running, settings, outside, day, names, stored, deleted
 ):  # fmt: skip
     profiles = [brand_profile(b, overrides) for b in brands.get(user_id, [])]
-    learning = learn_user(profiles, [p for _, p in mine], day, deleted=deleted)
+    state = settings.get(user_id)
+    # The cross_brand_learning flag off: each brand learns from its own posts only.
+    borrow = state is None or state.allows("cross_brand_learning")
+    learning = learn_user(profiles, [p for _, p in mine], day, deleted=deleted, borrow=borrow)
     part = PosteriorSummary(day, [(user_id, item) for item in learning.posteriors], [], names)
     part.changes.extend(learning.changes)
     part.resting.extend(learning.resting)
@@ -191,7 +194,6 @@ def _learn_user(
     }
     part.experiments.extend(_experiments(profiles, learning, running, day, user_id, trending))
     phase_move = None
-    state = settings.get(user_id)
     if state is not None:
         enabled_on = state.enabled_at.date() if state.enabled_at else None
         phase, reason = phase_on(state.phase, enabled_on, day, len(learning.posts))

@@ -132,7 +132,10 @@ def fill_buffer(
     the slot's uniqueness means a concurrent or repeated run never double-fills it.
     """
     with database.engine.connect() as connection:
-        users = [s for s in toby_settings(connection) if s.enabled]
+        # The content_generation flag off: no new posts for that user (spec 11.4).
+        users = [
+            s for s in toby_settings(connection) if s.enabled and s.allows("content_generation")
+        ]
         brands: dict[str, list[BrandRecord]] = {}
         for brand in list_brands(connection, [s.user_id for s in users]):
             brands.setdefault(brand.user_id, []).append(brand)
@@ -211,7 +214,10 @@ def _fill_user(
                     continue
                 rng = slot_rng(seed, slot)
                 key = (brand.id, slot.content_type)
-                experiment_turns = turns(running.get(key, []), planned)
+                # The experiments flag off: every slot is Thompson sampling, no forced turns.
+                experiment_turns = (
+                    turns(running.get(key, []), planned) if settings.allows("experiments") else []
+                )
                 pools = option_pools(
                     slot.content_type,
                     dna.topic_buckets,

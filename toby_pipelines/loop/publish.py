@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from toby_pipelines.loop.accounts_in_parallel import by_account, concurrency_of, for_each_account
@@ -39,6 +40,7 @@ from toby_pipelines.storage.posts import (
     publish_attempts,
     release_for_retry,
 )
+from toby_pipelines.storage.toby_state import toby_settings
 
 DEFAULT_BATCH = 1000
 # Pages of due posts one tick works through: a shared slot of many brands is cleared in one
@@ -75,10 +77,13 @@ def publish_due(
     overdue."""
     owner = owner or f"run-{uuid.uuid4()}"
     summary = PublishSummary()
-    skip_overdue(database, now, summary, grace)
+    with database.engine.connect() as connection:
+        # The auto_publish flag off (spec 11.4): the user's posts wait; never published late.
+        held = [s.user_id for s in toby_settings(connection) if not s.allows("auto_publish")]
+    skip_overdue(database, now, summary, grace, held)
     for _ in range(MAX_PAGES):
         with database.engine.connect() as connection:
-            posts = due_posts(connection, now, limit)
+            posts = due_posts(connection, now, limit, held)
         if not posts:
             break
         _publish_page(database, platform, posts, now, owner, summary)
@@ -172,16 +177,25 @@ def _fail(database, post, error, now, summary) -> None:
 
 
 def skip_overdue(
-    database: Database, now: dt.datetime, summary: PublishSummary, grace: dt.timedelta
+    database: Database,
+    now: dt.datetime,
+    summary: PublishSummary,
+    grace: dt.timedelta,
+    held: Sequence[str] = (),
 ) -> None:
     """Mark the posts whose slot passed more than `grace` ago skipped (failed, with the reason),
     each with a warning in its user's activity log."""
     with database.transaction() as connection:
         for post in overdue_posts(connection, now - grace):
             hours = (now - post.slot_at).total_seconds() / 3600
+            why = (
+                "auto publish is off for this user"
+                if post.user_id in held
+                else "Toby could not publish it in time"
+            )
             reason = (
                 f"skipped: its slot ({post.slot_at:%Y-%m-%d %H:%M} UTC) passed {hours:.1f} h"
-                f" before Toby could publish it, more than the {_hours(grace)} h grace"
+                f" ago, more than the {_hours(grace)} h grace ({why})"
             )
             mark_failed(connection, post.id, reason, now)
             log_activity(

@@ -211,8 +211,11 @@ def insert_toby_posts(
     return free
 
 
-def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[PublishablePost]:
-    """Posts whose slot has come, ready or interrupted mid-publish, oldest first."""
+def due_posts(
+    connection: Connection, now: dt.datetime, limit: int, held: Sequence[str] = ()
+) -> list[PublishablePost]:
+    """Posts whose slot has come, ready or interrupted mid-publish, oldest first; none of the
+    users in `held` (auto publish off), unless already mid-publish."""
     rows = connection.execute(
         sa.text(
             "SELECT p.id, p.user_id, p.brand_id, p.platform, p.content_type, p.slot_at, p.status,"
@@ -223,9 +226,10 @@ def due_posts(connection: Connection, now: dt.datetime, limit: int) -> list[Publ
             " WHERE p.status IN ('generated', 'publishing') AND p.slot_at <= :now"
             " AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= :now)"
             " AND (p.lease_until IS NULL OR p.lease_until < :now)"
+            " AND (p.status = 'publishing' OR p.user_id NOT IN :held)"
             " ORDER BY p.slot_at, p.id LIMIT :limit"
-        ),
-        {"now": now, "limit": limit},
+        ).bindparams(sa.bindparam("held", expanding=True, type_=sa.String())),
+        {"now": now, "limit": limit, "held": list(held)},
     )
     return [
         PublishablePost(

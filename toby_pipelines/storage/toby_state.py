@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.content.content_dna import InvalidContentDNA, validate_content_dna
+from toby_pipelines.features import checked_features, effective
 from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.brands import UnknownUser, list_brands
-from toby_pipelines.storage.database import as_date
+from toby_pipelines.storage.database import as_date, load_json
 from toby_pipelines.strategy.selection import check_explore_ratio
 
 
@@ -24,6 +26,11 @@ class TobySettings:
     buffer_days: int
     explore_ratio: float
     enabled_at: dt.datetime | None
+    features: Mapping[str, bool] = field(default_factory=dict)  # see toby_pipelines.features
+
+    def allows(self, feature: str) -> bool:
+        """Whether a feature flag is on (flags are on unless turned off)."""
+        return effective(self.features)[feature]
 
 
 def _require_user(connection: Connection, user_id: str) -> None:
@@ -85,13 +92,19 @@ def disable_toby(connection: Connection, user_id: str, now: dt.datetime) -> None
 def toby_settings(connection: Connection, user_ids: list[str] | None = None) -> list[TobySettings]:
     rows = connection.execute(
         sa.text(
-            "SELECT user_id, enabled, phase, buffer_days, explore_ratio, enabled_at FROM toby_state"
-            " ORDER BY user_id"
+            "SELECT user_id, enabled, phase, buffer_days, explore_ratio, enabled_at, features"
+            " FROM toby_state ORDER BY user_id"
         )
     ).all()
     return [
         TobySettings(
-            r.user_id, bool(r.enabled), r.phase, r.buffer_days, r.explore_ratio, r.enabled_at
+            r.user_id,
+            bool(r.enabled),
+            r.phase,
+            r.buffer_days,
+            r.explore_ratio,
+            r.enabled_at,
+            effective(load_json(r.features or "{}")),
         )
         for r in rows
         if user_ids is None or r.user_id in user_ids
@@ -184,3 +197,33 @@ def reset_learning(connection: Connection, user_id: str, now: dt.datetime) -> di
         metadata=cleared,
     )
     return cleared
+
+
+def set_features(
+    connection: Connection, user_id: str, changes: Mapping[str, object], now: dt.datetime
+) -> dict[str, bool]:
+    """Turn feature flags on or off (checked first: a bad one changes nothing); logged."""
+    checked = checked_features(changes)
+    _require_user(connection, user_id)
+    stored = connection.execute(
+        sa.text("SELECT features FROM toby_state WHERE user_id = :u"), {"u": user_id}
+    ).scalar()
+    if stored is None:
+        raise ValueError("Toby has never been enabled for this user: enable it first")
+    features = {**load_json(stored), **checked}
+    connection.execute(
+        sa.text("UPDATE toby_state SET features = :f, updated_at = :now WHERE user_id = :u"),
+        {"f": json.dumps(features, sort_keys=True), "now": now, "u": user_id},
+    )
+    if checked:
+        log_activity(
+            connection,
+            user_id=user_id,
+            action_type="features_changed",
+            description="Feature flags changed: "
+            + ", ".join(f"{name} {'on' if on else 'off'}" for name, on in sorted(checked.items())),
+            dedupe_key=f"features:{user_id}:{now.isoformat()}",
+            now=now,
+            metadata=checked,
+        )
+    return effective(features)

@@ -100,6 +100,7 @@ def learn_user(
     as_of: dt.date,
     summaries: bool = True,
     deleted: Sequence[DeletedPost] = (),
+    borrow: bool = True,
 ) -> UserLearning:
     """Every option's posterior for one user's brands. Only this user's scores may be passed.
 
@@ -149,7 +150,9 @@ def learn_user(
         adjusted.update(adjusted_scores(stream, weight_of))
     arms = evidence_by_arm(posts, weight_of, adjusted, rose_on)
     pooled = _pooled_by_option(arms)
-    strengths = pooling_strengths(arms, COLD_START_PSEUDO_COUNT)
+    # Without borrowing (the user's cross_brand_learning flag off) no brand's prior leans on
+    # another's evidence.
+    strengths = pooling_strengths(arms, COLD_START_PSEUDO_COUNT) if borrow else {}
     deleted_counts: dict[ArmKey, int] = {}
     for post in posts:
         if post.phase == DELETED:
@@ -168,7 +171,9 @@ def learn_user(
                         pools[dimension],
                         arms,
                         pooled,
-                        strengths.get((content_type, dimension), COLD_START_PSEUDO_COUNT),
+                        strengths.get(
+                            (content_type, dimension), COLD_START_PSEUDO_COUNT if borrow else 0.0
+                        ),
                         priors.get((brand.brand_id, content_type), DEFAULT_PRIOR),
                         deleted_counts,
                     )
