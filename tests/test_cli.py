@@ -1,6 +1,7 @@
 """The `toby` command: enabling refuses bad Content DNA by field; on/off and status work."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -64,8 +65,15 @@ def test_enable_disable_status(tmp_path, capsys):
     assert toby("enable", "ana") == (0, "Toby is ON for ana\n")
     text = toby("status", "ana")[1]
     assert "status: ON" in text and "@b1, 1200 followers" in text and "Toby enabled" in text
+    assert "features: all on" in text
     assert toby("disable", "ana")[0] == 0
     assert "status: OFF" in toby("status", "ana")[1]
+    from toby_pipelines.storage.database import Database
+    from toby_pipelines.storage.toby_state import set_features
+
+    with Database(toby.url).transaction() as connection:
+        set_features(connection, "ana", {"discovery": False}, datetime.now(UTC))
+    assert "features: off: discovery" in toby("status", "ana")[1]
 
 
 def test_unknown_user_is_named(tmp_path, capsys):

@@ -242,6 +242,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"user: {state.user_id}\nstatus: {'ON' if state.enabled else 'OFF'}\nphase: {state.phase}"
     )
     print(f"buffer_days: {state.buffer_days}\nexplore_ratio: {state.explore_ratio:.2f} (setting)")
+    off = [name for name, on in state.features.items() if not on]
+    print(f"features: {'all on' if not off else 'off: ' + ', '.join(off)}")
     for brand in brands:
         overrides = {ct: r for (b, ct), r in drift.items() if b == brand.id}
         note = f" drift override {overrides}" if overrides else ""
