@@ -157,5 +157,8 @@ def test_a_tick_works_through_every_page_of_due_posts(database):
     fill_buffer(database, TemplateContentGenerator().generate, START)
     platform = SimulatedPlatform(database, audience=health_audience)
     register_accounts(database, platform)
-    summary = publish_due(database, platform, START + dt.timedelta(hours=23), limit=2)
+    # A day's posts in one call (the grace widened so none is skipped as overdue), pages of 2.
+    summary = publish_due(
+        database, platform, START + dt.timedelta(hours=23), limit=2, grace=dt.timedelta(days=1)
+    )
     assert len(summary.published) == 6  # 2 brands x 3 slots, in pages of 2

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         help="which half of the family to run (default held-out, the reported one)",
     )
     parser.add_argument("--worlds", default="", help="comma-separated worlds instead of a half")
-    parser.add_argument("--seeds", type=int, default=50, help="seeds per world (default 50)")
+    parser.add_argument("--seeds", type=int, default=30, help="seeds per world (default 30)")
     parser.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
     args = parser.parse_args(argv)
     names = [w.strip() for w in args.worlds.split(",") if w.strip()]

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.content.content_dna import InvalidContentDNA
 from toby_pipelines.control import views
+from toby_pipelines.dashboard.routes import dashboard_router
 from toby_pipelines.features import FEATURES
 from toby_pipelines.storage.api_tokens import user_of_token
 from toby_pipelines.storage.database import Database
@@ -174,6 +175,7 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
     ) -> dict:
         return views.change_config(connection, user, changes, clock())
 
+    app.include_router(dashboard_router(database, clock))
     return app
 
 

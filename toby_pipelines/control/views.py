@@ -15,9 +15,9 @@ from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
 from toby_pipelines.storage.database import utc
 from toby_pipelines.storage.owner_views import (
     experiments_of,
-    final_score_stats,
     newest_options,
     posts_in_window,
+    score_stats,
     update_settings,
 )
 from toby_pipelines.storage.toby_state import set_explore_ratio, set_features, toby_settings
@@ -116,7 +116,8 @@ def status_view(connection: Connection, user_id: str, now: dt.datetime) -> dict:
 
 
 def badge(score: float | None, stats: tuple | None) -> str | None:
-    """winner / average / underperformer against the brand's final scores (None unscored)."""
+    """winner / average / underperformer against the brand's scores of the same content type
+    (None while unscored, or while the brand has fewer than 3 scored posts of it)."""
     if score is None or stats is None or stats[0] < 3:
         return None
     _, mean, sd = stats
@@ -128,7 +129,7 @@ def badge(score: float | None, stats: tuple | None) -> str | None:
 
 
 def with_badges(connection: Connection, user_id: str, posts: list[dict]) -> list[dict]:
-    stats = final_score_stats(connection, user_id)
+    stats = score_stats(connection, user_id)
     return [
         {**post, "badge": badge(post["score"], stats.get((post["brand_id"], post["content_type"])))}
         for post in posts

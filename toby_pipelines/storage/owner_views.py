@@ -109,13 +109,14 @@ def published_posts(
     ], total
 
 
-def final_score_stats(connection: Connection, user_id: str) -> dict[tuple[str, str], tuple]:
-    """{(brand, content type): (count, mean, standard deviation)} of final (7d) scores."""
+def score_stats(connection: Connection, user_id: str) -> dict[tuple[str, str], tuple]:
+    """{(brand, content type): (count, mean, standard deviation)} of each post's latest score
+    (final where it has one, else its 48h score)."""
     rows = connection.execute(
         sa.text(
             "SELECT p.brand_id, p.content_type, t.toby_score FROM toby_content_tags t"
             " JOIN scheduled_posts p ON p.id = t.post_id"
-            " WHERE t.user_id = :u AND t.score_phase = '7d' AND t.toby_score IS NOT NULL"
+            " WHERE t.user_id = :u AND t.toby_score IS NOT NULL"
         ),
         {"u": user_id},
     )

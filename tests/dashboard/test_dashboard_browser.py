@@ -1,0 +1,139 @@
+"""The owner's dashboard in a real headless Chromium (Debian's, driven by Playwright) against a
+real uvicorn server on 127.0.0.1 and eight simulated days of two users."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+from tests.control.test_control_api import NOW, Server, lived_world
+from tests.world import START
+from toby_pipelines.control.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+# `make test` installs Debian's chromium; outside CI a machine without it skips these tests.
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None and os.environ.get("CI", "").lower() != "true",
+    reason="Debian's chromium is not installed (make browser installs it)",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    database, tokens = lived_world(tmp_path_factory.mktemp("dashboard") / "toby.db")
+    with Server(create_app(database, clock=lambda: NOW)) as base:
+        yield base, tokens
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+def signed_in(browser, base, token):
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/toby/status")
+    assert page.url.endswith("/toby/login")
+    page.fill("input[name=token]", token)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/toby/status")
+    return page
+
+
+def test_signing_in_needs_a_real_token(site, browser):
+    base, _ = site
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/toby/login")
+    page.fill("input[name=token]", "toby_made-up")
+    page.click("button[type=submit]")
+    assert "unknown or revoked" in page.text_content(".error")
+    page.goto(f"{base}/toby/published")
+    assert page.url.endswith("/toby/login")
+
+
+def test_the_status_bar_shows_state_phase_and_buffer_and_toggles(site, browser):
+    base, tokens = site
+    page = signed_in(browser, base, tokens["u1"])
+    assert page.text_content("#state") == "ON"
+    assert page.text_content("#phase") in ("bootstrap", "learning")
+    assert page.text_content("#health") in ("HEALTHY", "LOW", "CRITICAL")
+    page.click("#toggle")
+    page.wait_for_url(f"{base}/toby/status")
+    assert page.text_content("#state") == "OFF"
+    page.click("#toggle")
+    assert page.text_content("#state") == "ON"
+
+
+def test_every_section_renders_the_users_own_data(site, browser):
+    base, tokens = site
+    page = signed_in(browser, base, tokens["u1"])
+
+    page.goto(f"{base}/toby/activity")
+    assert page.locator("tbody tr").count() == 25
+    first_page = page.locator("tbody tr").first.text_content()
+    page.click("#older")
+    assert "page=2" in page.url and page.locator("tbody tr").first.text_content() != first_page
+    page.goto(f"{base}/toby/activity?action=published")
+    levels = page.locator("tbody tr td:nth-child(3)").all_text_contents()
+    assert levels and set(levels) == {"published"}
+
+    page.goto(f"{base}/toby/published")
+    titles = page.locator("tbody tr td:first-child").all_text_contents()
+    assert titles and all(t.strip() for t in titles)
+    brands = set(page.locator("tbody tr td:nth-child(2)").all_text_contents())
+    assert brands <= {"u1-b0", "u1-b1"}
+    assert page.locator(".badge").count() > 0
+
+    page.goto(f"{base}/toby/experiments")
+    assert page.locator("tbody tr").count() > 0
+
+    page.goto(f"{base}/toby/insights")
+    assert page.locator(".insight").count() > 0
+    assert page.locator("svg rect.lead").count() == page.locator(".insight").count()
+
+    page.goto(f"{base}/toby/buffer")
+    assert page.locator("tbody tr").count() > 0
+
+    page.goto(f"{base}/toby/discovery")
+    assert "Discovery" in page.text_content("h1")
+
+    other = signed_in(browser, base, tokens["u2"])
+    other.goto(f"{base}/toby/published")
+    assert set(other.locator("tbody tr td:nth-child(2)").all_text_contents()) <= {"u2-b0", "u2-b1"}
+
+
+def test_settings_save_refuse_bad_input_and_reset_only_when_confirmed(site, browser):
+    base, tokens = site
+    page = signed_in(browser, base, tokens["u2"])
+    page.goto(f"{base}/toby/settings")
+    page.fill("input[name=explore_ratio]", "abc")
+    page.click("form[action='/toby/settings'] button")
+    assert "explore_ratio" in page.text_content("#error")
+    page.fill("input[name=explore_ratio]", "0.25")
+    page.uncheck("input[name=feature_discovery]")
+    page.click("form[action='/toby/settings'] button")
+    assert page.text_content("#note") == "Saved."
+    assert page.input_value("input[name=explore_ratio]") == "0.25"
+    assert not page.is_checked("input[name=feature_discovery]")
+    page.goto(f"{base}/toby/status")
+    assert "off: discovery" in page.text_content("body")
+
+    page.goto(f"{base}/toby/settings")
+    page.click("form[action='/toby/reset'] button")
+    assert "confirm" in page.text_content("#error")
+    page.check("input[name=confirm]")
+    page.click("form[action='/toby/reset'] button")
+    assert page.text_content("#note").startswith("Reset:")
+    page.goto(f"{base}/toby/activity")
+    assert "Toby was reset" in page.text_content("tbody")
+    assert START + dt.timedelta(days=8) < NOW

@@ -1,0 +1,252 @@
+"""HTML of the dashboard's pages: plain functions from the views' data to a page. Every value
+that came from data is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+SECTIONS = (
+    ("status", "Status"),
+    ("activity", "Activity"),
+    ("published", "Published"),
+    ("experiments", "Experiments"),
+    ("insights", "Insights"),
+    ("discovery", "Discovery"),
+    ("buffer", "Buffer"),
+    ("settings", "Settings"),
+)
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;color:#1d2433;background:#f6f7fb}
+header{background:#1d2433;color:#fff;padding:10px 20px;display:flex;gap:18px;align-items:center}
+header a{color:#cfd6e6;text-decoration:none}header a.here{color:#fff;font-weight:600}
+main{padding:20px;max-width:1100px}table{border-collapse:collapse;width:100%;background:#fff}
+td,th{border-bottom:1px solid #e3e6ee;padding:6px 8px;text-align:left;font-size:14px}
+.badge{border-radius:8px;padding:2px 8px;font-size:12px}.winner{background:#d8f5e1}
+.average{background:#eef0f4}.underperformer{background:#fde2e2}.bar{fill:#8fa7d8}
+.lead{fill:#2f6fd6}.pill{padding:3px 10px;border-radius:10px;background:#eef0f4}
+.on{background:#d8f5e1}.off{background:#fde2e2}.error{color:#b3261e}
+.card{background:#fff;padding:14px 18px;margin:0 0 14px;border:1px solid #e3e6ee}
+"""
+
+
+def page(section: str, title: str, body: str, user: str | None = None) -> str:
+    links = "".join(
+        f'<a href="/toby/{key}" class="{"here" if key == section else ""}">{name}</a>'
+        for key, name in SECTIONS
+    )
+    who = f'<span style="margin-left:auto">{escape(user)}</span>' if user else ""
+    nav = f"<strong>Toby</strong>{links}{who}" if user else "<strong>Toby</strong>"
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Toby · {escape(title)}</title>"
+        f"<style>{STYLE}</style></head><body><header>{nav}</header>"
+        f"<main><h1>{escape(title)}</h1>{body}</main></body></html>"
+    )
+
+
+def table(headers: list[str], rows: list[list[str]], empty: str = "Nothing yet.") -> str:
+    """Cells are HTML already (escape data with `cell`)."""
+    if not rows:
+        return f"<p>{escape(empty)}</p>"
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def cell(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return escape(str(value))
+
+
+def login(error: str | None = None) -> str:
+    problem = f'<p class="error">{escape(error)}</p>' if error else ""
+    form = (
+        f"{problem}<form method='post' action='/toby/login' class='card'>"
+        "<label>API token (from <code>toby api-token create USER</code>)<br>"
+        "<input name='token' type='password' size='60' autocomplete='off'></label> "
+        "<button type='submit'>Sign in</button></form>"
+    )
+    return page("login", "Sign in", form)
+
+
+def status(data: dict, user: str) -> str:
+    on = data["enabled"]
+    toggle = (
+        f"<form method='post' action='/toby/{'disable' if on else 'enable'}' style='display:inline'>"
+        f"<button type='submit' id='toggle'>{'Turn Toby off' if on else 'Turn Toby on'}</button>"
+        "</form>"
+    )
+    buffer = data["buffer"]
+    off = [name for name, value in data["features"].items() if not value]
+    body = (
+        f"<div class='card'><span class='pill {'on' if on else 'off'}' id='state'>"
+        f"{'ON' if on else 'OFF'}</span> {toggle}</div>"
+        f"<div class='card'>Phase: <strong id='phase'>{cell(data['phase'])}</strong> · "
+        f"Buffer: <strong id='health'>{cell(buffer['health'])}</strong> "
+        f"({buffer['filled_slots']}/{buffer['total_slots']} slots filled) · "
+        f"Active experiments: {data['active_experiments']} · "
+        f"Brands: {cell(', '.join(data['brands']))}</div>"
+        f"<div class='card'>Feature flags: {cell('all on' if not off else 'off: ' + ', '.join(off))}"
+        "</div>"
+    )
+    return page("status", "Status", body, user)
+
+
+def activity(data: dict, user: str, level: str | None, action: str | None) -> str:
+    rows = [
+        [cell(line["at"][:16].replace("T", " ")), cell(line["level"]), cell(line["action"]),
+         cell(line["description"])]
+        for line in data["items"]
+    ]  # fmt: skip
+    options = "".join(
+        f"<option value='{v}' {'selected' if v == level else ''}>{v or 'any level'}</option>"
+        for v in ("", "info", "success", "warning", "error")
+    )
+    filters = (
+        "<form method='get' class='card'>"
+        f"<select name='level'>{options}</select> "
+        f"<input name='action' placeholder='action, e.g. published' value='{cell(action or '')}'>"
+        " <button type='submit'>Filter</button></form>"
+    )
+    pager = _pager("activity", data, {"level": level, "action": action})
+    body = filters + table(["when (UTC)", "level", "action", "what"], rows) + pager
+    return page("activity", f"Activity ({data['total']:,})", body, user)
+
+
+def published(data: dict, user: str) -> str:
+    cards = []
+    for post in data["items"]:
+        badge = post.get("badge")
+        tag = f"<span class='badge {badge}'>{badge}</span>" if badge else ""
+        cards.append(
+            [
+                f"<strong>{cell(post['title'])}</strong>",
+                cell(post["brand"]),
+                cell(post["content_type"]),
+                cell(post["score"]) + (f" ({post['score_phase']})" if post["score_phase"] else ""),
+                cell(post["views"]),
+                tag,
+                cell((post["published_at"] or "")[:16].replace("T", " ")),
+            ]
+        )
+    body = table(["title", "brand", "type", "score", "views", "", "published (UTC)"], cards)
+    return page("published", f"Published ({data['total']:,})", body + _pager("published", data),
+                user)  # fmt: skip
+
+
+def experiments(items: list[dict], user: str) -> str:
+    rows = []
+    for e in items:
+        results = e["results"] or {}
+        samples = ", ".join(
+            f"{escape(o)} {results.get(o, {}).get('count', 0)}" for o in e["options"]
+        )
+        leader = max(
+            results, key=lambda o: results[o].get("prob_best") or 0, default=None
+        ) if results else None  # fmt: skip
+        p_best = results.get(leader, {}).get("prob_best") if leader else None
+        rows.append(
+            [cell(e["brand"]), cell(e["content_type"]), cell(e["dimension"]), cell(e["status"]),
+             samples, cell(leader), cell(f"{p_best:.2f}" if p_best is not None else None),
+             cell(e["winner"]), cell(e["completed_on"] or e["started_on"])]
+        )  # fmt: skip
+    headers = ["brand", "type", "dimension", "status", "posts per option", "leader", "P(best)",
+               "winner", "date"]  # fmt: skip
+    return page("experiments", "Experiments", table(headers, rows), user)
+
+
+def insights(data: dict, user: str) -> str:
+    blocks = []
+    for group in data["dimensions"]:
+        options = group["options"]
+        width, row = 520, 22
+        top = max((o["mean"] for o in options), default=1) or 1
+        bars = []
+        for i, o in enumerate(options):
+            length = max(2, 360 * o["mean"] / top)
+            kind = "lead" if o["option"] == group["leader"] else "bar"
+            bars.append(
+                f"<text x='0' y='{i * row + 15}' font-size='12'>{escape(o['option'])}</text>"
+                f"<rect class='{kind}' x='150' y='{i * row + 4}' width='{length:.0f}'"
+                f" height='14'/><text x='{155 + length:.0f}' y='{i * row + 15}' font-size='12'>"
+                f"{o['mean']:.1f} · P(best) {o['prob_best']:.2f} · {o['posts']} posts</text>"
+            )
+        blocks.append(
+            f"<div class='card insight'><h3>{escape(group['brand'])} · "
+            f"{escape(group['content_type'])} · {escape(group['dimension'])}: best "
+            f"<span class='leader'>{escape(group['leader'])}</span></h3>"
+            f"<svg width='{width + 200}' height='{len(options) * row + 6}'>{''.join(bars)}</svg>"
+            "</div>"
+        )
+    body = f"<p>As of {cell(data['as_of'])}.</p>" + (
+        "".join(blocks) or "<p>Nothing learned yet.</p>"
+    )
+    return page("insights", "Insights", body, user)
+
+
+def discovery(findings: list[dict], user: str) -> str:
+    rows = [
+        [cell(f["brand"]), cell(f["kind"]), cell(f["target"]), cell(f["caption"]),
+         cell(f["likes"]), cell(f["topic"]), cell(f["found_at"][:10])]
+        for f in findings
+    ]  # fmt: skip
+    body = table(["brand", "kind", "where", "caption", "likes", "topic", "found"], rows,
+                 "Nothing found in the last 7 days.")  # fmt: skip
+    return page("discovery", "Discovery", body, user)
+
+
+def buffer(data: dict, user: str) -> str:
+    rows = [
+        [cell(s["at"][:16].replace("T", " ")), cell(s["brand"]), cell(s["content_type"]),
+         "filled" if s["filled"] else "<span class='error'>empty</span>", cell(s["title"])]
+        for s in data["slots"]
+    ]  # fmt: skip
+    head = (
+        f"<div class='card'>Buffer <strong>{cell(data['health'])}</strong>: "
+        f"{data['filled_slots']}/{data['total_slots']} slots filled</div>"
+    )
+    return page("buffer", "Buffer", head + table(["slot (UTC)", "brand", "type", "", "title"], rows),
+                user)  # fmt: skip
+
+
+def settings(config: dict, user: str, error: str | None = None, note: str | None = None) -> str:
+    flags = "".join(
+        f"<label><input type='checkbox' name='feature_{name}' {'checked' if on else ''}> "
+        f"{escape(name)}</label><br>"
+        for name, on in config["features"].items()
+    )
+    times = "".join(
+        f"<li>{escape(brand)}: {escape(', '.join(f'{k} {v}' for k, v in sorted(t.items())))}</li>"
+        for brand, t in config["slot_times"].items()
+    )
+    problem = f"<p class='error' id='error'>{escape(error)}</p>" if error else ""
+    done = f"<p id='note'>{escape(note)}</p>" if note else ""
+    body = (
+        f"{problem}{done}<form method='post' action='/toby/settings' class='card'>"
+        f"<label>Buffer days <input name='buffer_days' value='{config['buffer_days']}'></label><br>"
+        f"<label>Explore ratio <input name='explore_ratio' value='{config['explore_ratio']}'>"
+        f"</label><br><p>Feature flags</p>{flags}<button type='submit'>Save</button></form>"
+        f"<div class='card'>Slot times (UTC)<ul>{times}</ul></div>"
+        "<form method='post' action='/toby/reset' class='card'>"
+        "<p>Reset forgets what Toby learned (experiments, posteriors, phase); published posts and"
+        " their scores stay.</p><label><input type='checkbox' name='confirm' value='yes'> I want"
+        " to reset Toby's learning</label> <button type='submit'>Reset</button></form>"
+    )
+    return page("settings", "Settings", body, user)
+
+
+def _pager(section: str, data: dict, extra: dict | None = None) -> str:
+    pages = max(1, -(-data["total"] // data["per_page"]))
+    query = "".join(f"&{k}={escape(v)}" for k, v in (extra or {}).items() if v)
+    links = []
+    if data["page"] > 1:
+        links.append(f"<a href='/toby/{section}?page={data['page'] - 1}{query}'>← newer</a>")
+    if data["page"] < pages:
+        links.append(f"<a href='/toby/{section}?page={data['page'] + 1}{query}' id='older'>"
+                     "older →</a>")  # fmt: skip
+    return f"<p>Page {data['page']} of {pages} {' '.join(links)}</p>"
