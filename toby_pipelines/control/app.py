@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.content.content_dna import InvalidContentDNA
@@ -20,6 +21,12 @@ from toby_pipelines.dashboard.routes import dashboard_router
 from toby_pipelines.features import FEATURES
 from toby_pipelines.storage.api_tokens import user_of_token
 from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.option_rules import (
+    NotOwned,
+    clear_option_rule,
+    option_rules,
+    set_option_rule,
+)
 from toby_pipelines.storage.owner_views import activity_page, findings_of, published_posts
 from toby_pipelines.storage.toby_state import disable_toby, enable_toby, reset_learning
 
@@ -74,7 +81,8 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
         return JSONResponse({"detail": str(error)}, status_code=422)
 
     @app.exception_handler(views.NotFound)
-    async def _not_found(request: Request, error: views.NotFound) -> JSONResponse:
+    @app.exception_handler(NotOwned)
+    async def _not_found(request: Request, error: LookupError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=404)
 
     @app.get(f"{PREFIX}/status", summary="On/off, phase, buffer health, active experiments")
@@ -175,8 +183,54 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
     ) -> dict:
         return views.change_config(connection, user, changes, clock())
 
+    @app.get(f"{PREFIX}/rules", summary="Your pins and bans of options")
+    def rules(user: User, connection: Reads) -> dict:
+        mine = option_rules(connection, views.owned_brand_ids(connection, user))
+        return {
+            "rules": [
+                {"brand": brand, "content_type": content_type, "dimension": dimension,
+                 "option": option, "rule": rule}
+                for (brand, content_type), dimensions in mine.items()
+                for dimension, options in dimensions.items()
+                for option, rule in options.items()
+            ]
+        }  # fmt: skip
+
+    @app.put(
+        f"{PREFIX}/rules",
+        summary="Pin an option (every post of the brand and type uses it) or ban one",
+    )
+    def put_rule(user: User, connection: Writes, rule: Annotated[OptionRule, Body()]) -> dict:
+        set_option_rule(connection, user, **rule.target(), rule=rule.rule, now=clock())
+        return rules(user, connection)
+
+    @app.delete(f"{PREFIX}/rules", summary="Lift a pin or ban")
+    def delete_rule(user: User, connection: Writes, rule: Annotated[OptionTarget, Body()]) -> dict:
+        if not clear_option_rule(connection, user, **rule.target(), now=clock()):
+            raise views.NotFound(f"no pin or ban of {rule.option!r}")
+        return rules(user, connection)
+
     app.include_router(dashboard_router(database, clock))
     return app
+
+
+class OptionTarget(BaseModel):
+    brand: str
+    content_type: str
+    dimension: str
+    option: str
+
+    def target(self) -> dict[str, str]:
+        return {
+            "brand_id": self.brand,
+            "content_type": self.content_type,
+            "dimension": self.dimension,
+            "option": self.option,
+        }
+
+
+class OptionRule(OptionTarget):
+    rule: str = Field(description="pin or ban")
 
 
 def _paged(items: list, total: int, page: int, per_page: int) -> dict:

@@ -26,11 +26,13 @@ from toby_pipelines.storage.brands import (
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_counts
 from toby_pipelines.storage.incidents import record_transition, states_of
+from toby_pipelines.storage.option_rules import option_rules
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_posts, recent_titles
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
 from toby_pipelines.strategy.experiments import turns
+from toby_pipelines.strategy.option_rules import restricted_pools
 from toby_pipelines.strategy.planning_record import (
     PosteriorVersion,
     decision_record,
@@ -77,6 +79,7 @@ class _PlanningData:
     experiments: dict = field(default_factory=dict)
     planned: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)  # owners' pins and bans
     drift_ratios: dict = field(default_factory=dict)
 
 
@@ -88,6 +91,7 @@ def _planning_data(connection, now: dt.datetime) -> _PlanningData:
         # Per active experiment and option, how many posts it has had (counted in SQL).
         planned=planned_counts(connection, now.date()),
         overrides=option_pool_overrides(connection),
+        rules=option_rules(connection),
         drift_ratios=active_drift_ratios(connection, now.date()),
     )
 
@@ -170,7 +174,7 @@ def fill_buffer(
             _fill_user(
                 database, generate, now, seed, settings, summary, brands, user_slots,
                 plan.posteriors, plan.resting, running, plan.planned, plan.overrides,
-                plan.drift_ratios, taken, titles, buffer_states,
+                plan.rules, plan.drift_ratios, taken, titles, buffer_states,
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone
             summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
@@ -200,7 +204,7 @@ def _write_posts(database, pending: list[NewPost], now, taken, summary) -> None:
 
 def _fill_user(
     database, generate, now, seed, settings, summary, brands, user_slots, posteriors, resting,
-    running, planned, overrides, drift_ratios, taken, titles, buffer_states,
+    running, planned, overrides, rules, drift_ratios, taken, titles, buffer_states,
 ) -> None:  # fmt: skip
     slots_of: dict[str, list[Slot]] = {}
     versions: dict[tuple[str, str], PosteriorVersion] = {}
@@ -218,10 +222,15 @@ def _fill_user(
                 experiment_turns = (
                     turns(running.get(key, []), planned) if settings.allows("experiments") else []
                 )
-                pools = option_pools(
-                    slot.content_type,
-                    dna.topic_buckets,
-                    overrides.get(brand.id, {}).get(slot.content_type),
+                # The owner's pins and bans restrict the choice (not the learning); the
+                # posterior version records the restricted pools, so the choice replays.
+                pools = restricted_pools(
+                    option_pools(
+                        slot.content_type,
+                        dna.topic_buckets,
+                        overrides.get(brand.id, {}).get(slot.content_type),
+                    ),
+                    rules.get(key),
                 )
                 if key not in versions:  # one version per brand and type in a run
                     versions[key] = posterior_version(
