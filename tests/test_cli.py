@@ -174,3 +174,33 @@ def test_status_shows_blocked_accounts_failures_and_incidents(tmp_path, capsys):
     assert "failing: strategy_posteriors for ana (2026-11-23, 1 attempt(s)" in text
     assert "open incident: brand:glow:instagram account token_rejected" in text
     assert "open incident: user:ana strategy_posteriors:ana failing" in text
+
+
+def test_settings_reset_and_the_owner_views_from_the_command_line(tmp_path, capsys):
+    toby = Toby(tmp_path, capsys)
+    toby("user-add", "ana", "--email", "ana@example.com")
+    toby.add_brand("b1", "ana")
+    code, text = toby("settings", "ana", "--explore-ratio", "0.2")
+    assert code == 2 and "never been enabled" in text
+    toby("enable", "ana")
+    code, text = toby("settings", "ana", "--explore-ratio", "0.2", "--disable-feature", "discovery")
+    config = json.loads(text)
+    assert code == 0 and config["explore_ratio"] == 0.2 and config["features"]["discovery"] is False
+    code, text = toby("settings", "ana", "--buffer-days", "30")
+    assert code == 2 and "buffer_days" in text and "30" in text
+    assert json.loads(toby("settings", "ana")[1])["buffer_days"] == 2  # nothing changed
+
+    activity = json.loads(toby("activity", "ana", "--limit", "2")[1])
+    assert activity["total"] >= 2 and activity["items"][0]["action"] == "features_changed"
+    assert json.loads(toby("published", "ana")[1]) == {"items": [], "total": 0}
+    assert json.loads(toby("experiments", "ana")[1]) == {"experiments": []}
+    assert json.loads(toby("insights", "ana")[1]) == {"as_of": None, "dimensions": []}
+    assert toby("activity", "zed")[0] == 2
+
+    code, text = toby("reset", "ana")
+    assert code == 2 and "--yes" in text
+    code, text = toby("reset", "ana", "--yes")
+    assert code == 0 and "Toby reset for ana" in text
+    assert json.loads(toby("activity", "ana", "--limit", "1")[1])["items"][0]["action"] == (
+        "toby_reset"
+    )

@@ -11,9 +11,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from toby_pipelines.content.content_dna import InvalidContentDNA
+from toby_pipelines.control import views
 from toby_pipelines.credentials.cipher import KEY_VARIABLE, new_key
 from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.credentials.store import open_store
+from toby_pipelines.features import FEATURES
 from toby_pipelines.resources.live_platforms import LIVE_PLATFORMS
 from toby_pipelines.storage.activity import recent_activity
 from toby_pipelines.storage.api_tokens import create_api_token, revoke_api_tokens
@@ -25,13 +27,21 @@ from toby_pipelines.storage.brands import (
     owner_of,
     set_slot_times,
     upsert_platform_account,
+    user_exists,
 )
 from toby_pipelines.storage.capture_failures import capture_failure_counts
 from toby_pipelines.storage.database import DEFAULT_DATA_DIR, Database, default_database_url
 from toby_pipelines.storage.discovery import add_target
 from toby_pipelines.storage.incidents import open_conditions, recent_incidents, record_transition
+from toby_pipelines.storage.owner_views import activity_page, published_posts
 from toby_pipelines.storage.platform_state import blocked_accounts, set_external_id
-from toby_pipelines.storage.toby_state import UnknownUser, disable_toby, enable_toby, toby_settings
+from toby_pipelines.storage.toby_state import (
+    UnknownUser,
+    disable_toby,
+    enable_toby,
+    reset_learning,
+    toby_settings,
+)
 from toby_pipelines.storage.unit_failures import open_unit_failures
 
 
@@ -274,6 +284,68 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reset(args: argparse.Namespace) -> int:
+    if not args.yes:
+        raise ValueError(
+            "reset forgets what Toby learned for this user (experiments, posteriors, phase);"
+            " published posts and scores stay. Add --yes to do it"
+        )
+    with _database(args).transaction() as connection:
+        cleared = reset_learning(connection, args.user, _now())
+    print(
+        f"Toby reset for {args.user}: {cleared['experiments']} experiment(s) and"
+        f" {cleared['posteriors']} posterior(s) cleared; learning starts again today"
+    )
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    changes: dict = {}
+    if args.buffer_days is not None:
+        changes["buffer_days"] = args.buffer_days
+    if args.explore_ratio is not None:
+        changes["explore_ratio"] = args.explore_ratio
+    features = {}
+    for name in args.enable_feature:
+        features[name] = True
+    for name in args.disable_feature:
+        features[name] = False
+    if features:
+        changes["features"] = features
+    with _database(args).transaction() as connection:
+        _known_user(connection, args.user)
+        config = (
+            views.change_config(connection, args.user, changes, _now())
+            if changes
+            else views.config_view(connection, args.user)
+        )
+    print(json.dumps(config, indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """activity, published, experiments, insights: the control API's answer, as JSON."""
+    with _database(args).engine.connect() as connection:
+        _known_user(connection, args.user)
+        if args.command == "activity":
+            lines, total = activity_page(connection, args.user, args.limit, 0)
+            data: object = {"total": total, "items": lines}
+        elif args.command == "published":
+            posts, total = published_posts(connection, args.user, args.limit, 0)
+            data = {"total": total, "items": views.with_badges(connection, args.user, posts)}
+        elif args.command == "experiments":
+            data = {"experiments": views.experiments_of(connection, args.user)}
+        else:
+            data = views.insights_view(connection, args.user)
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+    return 0
+
+
+def _known_user(connection, user_id: str) -> None:
+    if not user_exists(connection, user_id):
+        raise UnknownUser(f"no user {user_id!r}; add it with `toby user-add`")
+
+
 def cmd_api_token(args: argparse.Namespace) -> int:
     with _database(args).transaction() as connection:
         if args.action == "revoke":
@@ -429,6 +501,34 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("user")
     status.add_argument("--activity", type=int, default=10, help="how many activity lines")
     status.set_defaults(run=cmd_status)
+
+    reset = sub.add_parser("reset", help="forget what Toby learned for a user (keeps posts)")
+    reset.add_argument("user")
+    reset.add_argument("--yes", action="store_true", help="really reset")
+    reset.set_defaults(run=cmd_reset)
+
+    settings = sub.add_parser("settings", help="show or change a user's Toby settings")
+    settings.add_argument("user")
+    settings.add_argument("--buffer-days", type=int)
+    settings.add_argument("--explore-ratio", type=float)
+    settings.add_argument(
+        "--enable-feature", action="append", default=[], choices=list(FEATURES), metavar="FLAG"
+    )
+    settings.add_argument(
+        "--disable-feature", action="append", default=[], choices=list(FEATURES), metavar="FLAG"
+    )
+    settings.set_defaults(run=cmd_settings)
+
+    for name, text in (
+        ("activity", "what Toby did, newest first (JSON)"),
+        ("published", "published posts with scores and badges (JSON)"),
+        ("experiments", "experiments with their results (JSON)"),
+        ("insights", "each dimension's options, best first (JSON)"),
+    ):
+        show = sub.add_parser(name, help=text)
+        show.add_argument("user")
+        show.add_argument("--limit", type=int, default=20, help="lines or posts (default 20)")
+        show.set_defaults(run=cmd_show)
 
     tokens = sub.add_parser("api-token", help="make (print once) or revoke a user's API tokens")
     tokens.add_argument("action", choices=["create", "revoke"])
