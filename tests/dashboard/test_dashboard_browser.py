@@ -10,8 +10,9 @@ import shutil
 import pytest
 
 from tests.control.test_control_api import NOW, Server, lived_world
-from tests.world import START
+from tests.world import START, resources_for
 from toby_pipelines.control.app import create_app
+from toby_pipelines.definitions import defs as load_defs
 
 CHROMIUM = "/usr/bin/chromium"
 # `make test` installs Debian's chromium; outside CI a machine without it skips these tests.
@@ -137,3 +138,33 @@ def test_settings_save_refuse_bad_input_and_reset_only_when_confirmed(site, brow
     page.goto(f"{base}/toby/activity")
     assert "Toby was reset" in page.text_content("tbody")
     assert START + dt.timedelta(days=8) < NOW
+
+
+def test_review_mode_approves_and_rejects_from_the_page(tmp_path, browser):
+    """Its own world: u1 in review mode, one tick planned, the page decides two posts."""
+    import dagster as dg
+    import sqlalchemy as sa
+
+    database, tokens = lived_world(tmp_path / "review.db", users=("u1",), days=0)
+    with database.transaction() as connection:
+        connection.execute(sa.text("UPDATE toby_state SET review_mode = 'skip'"))
+    url = str(database.engine.url)
+    later = START
+    load_defs().resolve_job_def("toby_tick_job").execute_in_process(
+        resources=resources_for(url, later), instance=dg.DagsterInstance.ephemeral()
+    )
+    with Server(create_app(database, clock=lambda: later)) as base:
+        page = signed_in(browser, base, tokens["u1"])
+        page.goto(f"{base}/toby/review")
+        assert page.text_content("#mode") == "skip"
+        waiting = page.locator("tbody tr").count()
+        assert waiting > 2
+        page.locator("button.approve").first.click()
+        page.wait_for_url(f"{base}/toby/review")
+        assert page.locator("tbody tr").count() == waiting - 1
+        page.locator("input[name=reason]").first.fill("too salesy")
+        page.locator("button.reject").first.click()
+        assert page.locator("tbody tr").count() == waiting - 2
+        page.goto(f"{base}/toby/activity")
+        body = page.text_content("tbody")
+        assert "Approved" in body and "too salesy" in body

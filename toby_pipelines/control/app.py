@@ -28,6 +28,7 @@ from toby_pipelines.storage.option_rules import (
     set_option_rule,
 )
 from toby_pipelines.storage.owner_views import activity_page, findings_of, published_posts
+from toby_pipelines.storage.review import PostNotFound, approve_post, reject_post
 from toby_pipelines.storage.toby_state import disable_toby, enable_toby, reset_learning
 
 # No `from __future__ import annotations` here: FastAPI reads the route annotations at runtime,
@@ -82,6 +83,7 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
 
     @app.exception_handler(views.NotFound)
     @app.exception_handler(NotOwned)
+    @app.exception_handler(PostNotFound)
     async def _not_found(request: Request, error: LookupError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=404)
 
@@ -182,6 +184,28 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
         ],
     ) -> dict:
         return views.change_config(connection, user, changes, clock())
+
+    @app.get(f"{PREFIX}/review", summary="Posts waiting for your approval (review mode)")
+    def review(user: User, connection: Reads) -> dict:
+        return views.review_view(connection, user)
+
+    @app.post(f"{PREFIX}/posts/{{post_id}}/approve", summary="Approve a waiting post")
+    def approve(user: User, connection: Writes, post_id: str) -> dict:
+        approve_post(connection, user, post_id, clock())
+        return views.review_view(connection, user)
+
+    @app.post(
+        f"{PREFIX}/posts/{{post_id}}/reject",
+        summary="Reject a waiting post: Toby writes another for its slot",
+    )
+    def reject(
+        user: User,
+        connection: Writes,
+        post_id: str,
+        reason: Annotated[str | None, Body(embed=True, max_length=500)] = None,
+    ) -> dict:
+        reject_post(connection, user, post_id, reason, clock())
+        return views.review_view(connection, user)
 
     @app.get(f"{PREFIX}/rules", summary="Your pins and bans of options")
     def rules(user: User, connection: Reads) -> dict:

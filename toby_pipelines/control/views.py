@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.buffer.health import buffer_health
@@ -19,6 +20,12 @@ from toby_pipelines.storage.owner_views import (
     posts_in_window,
     score_stats,
     update_settings,
+)
+from toby_pipelines.storage.review import (
+    check_review_mode,
+    pending_posts,
+    review_modes,
+    set_review_mode,
 )
 from toby_pipelines.storage.toby_state import set_explore_ratio, set_features, toby_settings
 
@@ -171,21 +178,27 @@ def insights_view(connection: Connection, user_id: str) -> dict:
 
 def config_view(connection: Connection, user_id: str) -> dict:
     settings = settings_of(connection, user_id)
+    owned = set(owned_brand_ids(connection, user_id))
     times = slot_times_by_brand(connection)
     return {
         "enabled": bool(settings and settings.enabled),
         "buffer_days": settings.buffer_days if settings else DEFAULT_BUFFER_DAYS,
         "explore_ratio": settings.explore_ratio if settings else None,
         "features": dict(settings.features) if settings else effective({}),
+        "review_mode": _user_review_mode(connection, user_id),
+        "brand_review_modes": {
+            b: mode for b, mode in review_modes(connection).items() if b in owned
+        },
         "slot_times": {b: times.get(b, {}) for b in owned_brand_ids(connection, user_id)},
     }
 
 
 def change_config(connection: Connection, user_id: str, changes: dict, now: dt.datetime) -> dict:
     """Apply a PATCH; every field is checked first, so a bad one changes nothing."""
-    unknown = sorted(set(changes) - {"buffer_days", "explore_ratio", "features"})
+    known = {"buffer_days", "explore_ratio", "features", "review_mode", "brand_review_modes"}
+    unknown = sorted(set(changes) - known)
     if unknown:
-        raise ValueError(f"{unknown[0]}: not a setting (buffer_days, explore_ratio, features)")
+        raise ValueError(f"{unknown[0]}: not a setting ({', '.join(sorted(known))})")
     if settings_of(connection, user_id) is None:
         raise ValueError("Toby has never been enabled for this user: enable it first")
     days = changes.get("buffer_days")
@@ -198,6 +211,18 @@ def change_config(connection: Connection, user_id: str, changes: dict, now: dt.d
         isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1
     ):
         raise ValueError(f"explore_ratio must be a number from 0 to 1, got {ratio!r}")
+    review = changes.get("review_mode")
+    if review is not None:
+        check_review_mode(review)
+    brand_modes = changes.get("brand_review_modes") or {}
+    if not isinstance(brand_modes, dict):
+        raise ValueError(
+            f"brand_review_modes must be an object of brand: mode, got {brand_modes!r}"
+        )
+    for brand_id, mode in brand_modes.items():
+        require_brand(connection, user_id, brand_id)
+        if mode is not None:
+            check_review_mode(mode, f"brand_review_modes.{brand_id}")
     features = changes.get("features")
     if features is not None:
         if not isinstance(features, dict):
@@ -208,7 +233,35 @@ def change_config(connection: Connection, user_id: str, changes: dict, now: dt.d
     update_settings(connection, user_id, buffer_days=days)
     if features:
         set_features(connection, user_id, features, now)
+    if review is not None:
+        set_review_mode(connection, user_id, review)
+    for brand_id, mode in brand_modes.items():
+        set_review_mode(connection, user_id, mode, brand_id)
     return config_view(connection, user_id)
+
+
+def _user_review_mode(connection: Connection, user_id: str) -> str:
+    mode = connection.execute(
+        sa.text("SELECT review_mode FROM toby_state WHERE user_id = :u"), {"u": user_id}
+    ).scalar()
+    return mode or "off"
+
+
+def review_view(connection: Connection, user_id: str) -> dict:
+    return {
+        "pending": [
+            {
+                "id": p.id,
+                "brand_id": p.brand_id,
+                "content_type": p.content_type,
+                "slot_at": p.slot_at.isoformat(),
+                "deadline": p.deadline.isoformat(),
+                "title": p.title,
+                "caption": p.caption,
+            }
+            for p in pending_posts(connection, user_id)
+        ]
+    }
 
 
 def _aware(value) -> dt.datetime:

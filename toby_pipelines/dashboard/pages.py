@@ -13,6 +13,7 @@ SECTIONS = (
     ("insights", "Insights"),
     ("discovery", "Discovery"),
     ("buffer", "Buffer"),
+    ("review", "Review"),
     ("settings", "Settings"),
 )
 
@@ -214,6 +215,31 @@ def buffer(data: dict, user: str) -> str:
                 user)  # fmt: skip
 
 
+def review(data: dict, user: str, mode: str) -> str:
+    rows = []
+    for post in data["pending"]:
+        buttons = (
+            f"<form method='post' action='/toby/posts/{escape(post['id'])}/approve'"
+            " style='display:inline'><button class='approve'>Approve</button></form> "
+            f"<form method='post' action='/toby/posts/{escape(post['id'])}/reject'"
+            " style='display:inline'><input name='reason' placeholder='why (optional)'>"
+            " <button class='reject'>Reject</button></form>"
+        )
+        rows.append(
+            [cell(post["slot_at"][:16].replace("T", " ")), cell(post["brand_id"]),
+             cell(post["content_type"]), f"<strong>{cell(post['title'])}</strong>",
+             cell(post["deadline"][11:16]), buttons]
+        )  # fmt: skip
+    head = (
+        f"<div class='card'>Review mode: <strong id='mode'>{cell(mode)}</strong> (change it in"
+        " Settings). A post not approved by its deadline is skipped in mode <em>skip</em> and"
+        " published in mode <em>publish</em>; a rejected post is written again.</div>"
+    )
+    body = head + table(["slot (UTC)", "brand", "type", "title", "deadline", ""], rows,
+                        "No post is waiting for review.")  # fmt: skip
+    return page("review", f"Review ({len(data['pending'])})", body, user)
+
+
 def settings(config: dict, user: str, error: str | None = None, note: str | None = None) -> str:
     flags = "".join(
         f"<label><input type='checkbox' name='feature_{name}' {'checked' if on else ''}> "
@@ -226,11 +252,16 @@ def settings(config: dict, user: str, error: str | None = None, note: str | None
     )
     problem = f"<p class='error' id='error'>{escape(error)}</p>" if error else ""
     done = f"<p id='note'>{escape(note)}</p>" if note else ""
+    modes = "".join(
+        f"<option value='{m}' {'selected' if m == config['review_mode'] else ''}>{m}</option>"
+        for m in ("off", "skip", "publish")
+    )
     body = (
         f"{problem}{done}<form method='post' action='/toby/settings' class='card'>"
         f"<label>Buffer days <input name='buffer_days' value='{config['buffer_days']}'></label><br>"
         f"<label>Explore ratio <input name='explore_ratio' value='{config['explore_ratio']}'>"
-        f"</label><br><p>Feature flags</p>{flags}<button type='submit'>Save</button></form>"
+        f"</label><br><label>Review mode <select name='review_mode'>{modes}</select></label><br>"
+        f"<p>Feature flags</p>{flags}<button type='submit'>Save</button></form>"
         f"<div class='card'>Slot times (UTC)<ul>{times}</ul></div>"
         "<form method='post' action='/toby/reset' class='card'>"
         "<p>Reset forgets what Toby learned (experiments, posteriors, phase); published posts and"

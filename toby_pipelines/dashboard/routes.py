@@ -16,6 +16,7 @@ from toby_pipelines.features import FEATURES
 from toby_pipelines.storage.api_tokens import user_of_token
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.owner_views import activity_page, findings_of, published_posts
+from toby_pipelines.storage.review import PostNotFound, approve_post, reject_post
 from toby_pipelines.storage.toby_state import disable_toby, enable_toby, reset_learning
 
 COOKIE = "toby_token"
@@ -116,6 +117,36 @@ def dashboard_router(database: Database, clock: Callable[[], dt.datetime]) -> AP
             request, lambda c, u: pages.buffer(views.buffer_view(c, u, clock()), u)
         )
 
+    @router.get("/review")
+    def review(request: Request) -> Response:
+        return signed_in_page(
+            request,
+            lambda c, u: pages.review(
+                views.review_view(c, u), u, views.config_view(c, u)["review_mode"]
+            ),
+        )
+
+    @router.post("/posts/{post_id}/approve")
+    def approve(request: Request, post_id: str) -> Response:
+        return _decide(request, lambda c, u: approve_post(c, u, post_id, clock()))
+
+    @router.post("/posts/{post_id}/reject")
+    async def reject(request: Request, post_id: str) -> Response:
+        reason = (await form(request)).get("reason", "").strip() or None
+        return _decide(request, lambda c, u: reject_post(c, u, post_id, reason, clock()))
+
+    def _decide(request: Request, decide) -> Response:
+        user = user_of(request)
+        if user is None:
+            return RedirectResponse("/toby/login", status_code=303)
+        try:
+            with database.transaction() as connection:
+                decide(connection, user)
+        except PostNotFound as error:
+            return HTMLResponse(pages.page("review", "Review", f"<p class='error'>"
+                                f"{pages.cell(str(error))}</p>", user), status_code=404)  # fmt: skip
+        return RedirectResponse("/toby/review", status_code=303)
+
     @router.get("/settings")
     def settings(request: Request, note: str | None = None) -> Response:
         return signed_in_page(
@@ -133,6 +164,7 @@ def dashboard_router(database: Database, clock: Callable[[], dt.datetime]) -> AP
                 "buffer_days": _number(fields, "buffer_days", int),
                 "explore_ratio": _number(fields, "explore_ratio", float),
                 "features": {name: f"feature_{name}" in fields for name in FEATURES},
+                "review_mode": fields.get("review_mode") or None,
             }
             with database.transaction() as connection:
                 views.change_config(connection, user, changes, clock())

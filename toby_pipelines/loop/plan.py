@@ -29,6 +29,7 @@ from toby_pipelines.storage.incidents import record_transition, states_of
 from toby_pipelines.storage.option_rules import option_rules
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_posts, recent_titles
+from toby_pipelines.storage.review import rejections, review_modes
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
 from toby_pipelines.strategy.experiments import turns
@@ -41,6 +42,8 @@ from toby_pipelines.strategy.planning_record import (
 from toby_pipelines.strategy.selection import choose_strategy
 
 Generate = Callable[[GenerationRequest, str], GeneratedPost]
+# A rejected post's slot is drawn again with its seed moved this far per rejection.
+REJECTION_SEED_STEP = 1_000_003
 # How far back a brand's titles are not repeated.
 TITLE_MEMORY = dt.timedelta(days=90)
 # A slot is filled this long before it enters the `buffer_days` window. Slot times repeat daily,
@@ -80,11 +83,18 @@ class _PlanningData:
     planned: dict = field(default_factory=dict)
     overrides: dict = field(default_factory=dict)
     rules: dict = field(default_factory=dict)  # owners' pins and bans
+    review_modes: dict = field(default_factory=dict)  # brand -> off | skip | publish
+    rejected: dict = field(default_factory=dict)  # slot -> times its post was rejected
+    rejected_titles: dict = field(default_factory=dict)  # brand -> titles rejected
     drift_ratios: dict = field(default_factory=dict)
 
 
 def _planning_data(connection, now: dt.datetime) -> _PlanningData:
+    rejected, rejected_titles = rejections(connection, now - TITLE_MEMORY)
     return _PlanningData(
+        review_modes=review_modes(connection),
+        rejected=rejected,
+        rejected_titles=rejected_titles,
         posteriors=latest_posteriors(connection, now.date()),
         resting=resting_options(connection, now.date()),
         experiments=experiments_as_of(connection, now.date()),
@@ -174,7 +184,7 @@ def fill_buffer(
             _fill_user(
                 database, generate, now, seed, settings, summary, brands, user_slots,
                 plan.posteriors, plan.resting, running, plan.planned, plan.overrides,
-                plan.rules, plan.drift_ratios, taken, titles, buffer_states,
+                plan, plan.drift_ratios, taken, titles, buffer_states,
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone
             summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
@@ -204,7 +214,7 @@ def _write_posts(database, pending: list[NewPost], now, taken, summary) -> None:
 
 def _fill_user(
     database, generate, now, seed, settings, summary, brands, user_slots, posteriors, resting,
-    running, planned, overrides, rules, drift_ratios, taken, titles, buffer_states,
+    running, planned, overrides, plan, drift_ratios, taken, titles, buffer_states,
 ) -> None:  # fmt: skip
     slots_of: dict[str, list[Slot]] = {}
     versions: dict[tuple[str, str], PosteriorVersion] = {}
@@ -216,7 +226,10 @@ def _fill_user(
             for slot in slots:
                 if slot in taken:
                     continue
-                rng = slot_rng(seed, slot)
+                # A slot whose post its owner rejected is drawn afresh (and replays: the
+                # decision record keeps the seed used).
+                slot_seed = seed + REJECTION_SEED_STEP * plan.rejected.get(slot, 0)
+                rng = slot_rng(slot_seed, slot)
                 key = (brand.id, slot.content_type)
                 # The experiments flag off: every slot is Thompson sampling, no forced turns.
                 experiment_turns = (
@@ -230,7 +243,7 @@ def _fill_user(
                         dna.topic_buckets,
                         overrides.get(brand.id, {}).get(slot.content_type),
                     ),
-                    rules.get(key),
+                    plan.rules.get(key),
                 )
                 if key not in versions:  # one version per brand and type in a run
                     versions[key] = posterior_version(
@@ -253,7 +266,10 @@ def _fill_user(
                     brand_id=brand.id,
                     slot_at=slot.at,
                     requested_at=now,
-                    avoid_titles=frozenset(titles.setdefault(brand.id, set())),
+                    avoid_titles=frozenset(
+                        titles.setdefault(brand.id, set())
+                        | plan.rejected_titles.get(brand.id, set())
+                    ),
                     **choice.options,
                 )
                 post = generate(
@@ -270,7 +286,8 @@ def _fill_user(
                         choice=choice,
                         generator=post.source,
                         posterior_version=versions[key],
-                        decision=decision_record(experiment_turns, ratio, seed),
+                        decision=decision_record(experiment_turns, ratio, slot_seed),
+                        review=plan.review_modes.get(brand.id, "off") != "off",
                     )
                 )
                 titles[brand.id].add(post.title)

@@ -40,6 +40,7 @@ from toby_pipelines.storage.posts import (
     publish_attempts,
     release_for_retry,
 )
+from toby_pipelines.storage.review import settle_reviews
 from toby_pipelines.storage.toby_state import toby_settings
 
 DEFAULT_BATCH = 1000
@@ -63,6 +64,7 @@ class PublishSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error)
     retrying: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error), later
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (post_id, why), overdue
+    reviewed_at_deadline: list[tuple[str, str]] = field(default_factory=list)  # (post_id, what)
 
 
 def publish_due(
@@ -80,6 +82,9 @@ def publish_due(
     with database.engine.connect() as connection:
         # The auto_publish flag off (spec 11.4): the user's posts wait; never published late.
         held = [s.user_id for s in toby_settings(connection) if not s.allows("auto_publish")]
+    with database.transaction() as connection:
+        # Review mode: waiting posts whose deadline came are skipped or let through.
+        summary.reviewed_at_deadline.extend(settle_reviews(connection, now))
     skip_overdue(database, now, summary, grace, held)
     for _ in range(MAX_PAGES):
         with database.engine.connect() as connection:

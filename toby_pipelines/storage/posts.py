@@ -102,6 +102,7 @@ class NewPost:
     # What the choice was made from (see `planning_record`); None for posts planned without.
     posterior_version: PosteriorVersion | None = None
     decision: str | None = None
+    review: bool = False  # waits for its owner's approval (review mode)
 
 
 def insert_toby_posts(
@@ -132,9 +133,10 @@ def insert_toby_posts(
     connection.execute(
         sa.text(
             "INSERT INTO scheduled_posts (id, user_id, brand_id, platform, content_type, slot_at,"
-            " created_by, status, title, caption, content_lines, generator, created_at, updated_at)"
+            " created_by, status, title, caption, content_lines, generator, review_status,"
+            " created_at, updated_at)"
             " VALUES (:id, :user_id, :brand_id, :platform, :content_type, :slot_at, 'toby',"
-            " 'generated', :title, :caption, :lines, :generator, :now, :now)"
+            " 'generated', :title, :caption, :lines, :generator, :review, :now, :now)"
             " ON CONFLICT (brand_id, content_type, slot_at) DO NOTHING"
         ),
         [
@@ -148,6 +150,7 @@ def insert_toby_posts(
                 "title": p.title,
                 "caption": p.caption,
                 "lines": json.dumps(list(p.content_lines)),
+                "review": "pending" if p.review else None,
                 "generator": p.generator,
                 "now": now,
             }
@@ -227,6 +230,7 @@ def due_posts(
             " AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= :now)"
             " AND (p.lease_until IS NULL OR p.lease_until < :now)"
             " AND (p.status = 'publishing' OR p.user_id NOT IN :held)"
+            " AND (p.review_status IS NULL OR p.review_status = 'approved')"
             " ORDER BY p.slot_at, p.id LIMIT :limit"
         ).bindparams(sa.bindparam("held", expanding=True, type_=sa.String())),
         {"now": now, "limit": limit, "held": list(held)},
@@ -264,7 +268,8 @@ def overdue_posts(connection: Connection, before: dt.datetime) -> list[OverduePo
     rows = connection.execute(
         sa.text(
             "SELECT id, user_id, content_type, title, slot_at FROM scheduled_posts"
-            " WHERE status = 'generated' AND slot_at < :before ORDER BY slot_at, id"
+            " WHERE status = 'generated' AND slot_at < :before"
+            " AND (review_status IS NULL OR review_status = 'approved') ORDER BY slot_at, id"
         ),
         {"before": before},
     )

@@ -34,6 +34,7 @@ def published_posts(
             "failed": dg.MetadataValue.int(len(summary.failed)),
             "retrying_next_tick": dg.MetadataValue.int(len(summary.retrying)),
             "skipped_overdue": dg.MetadataValue.int(len(summary.skipped)),
+            "review_deadlines": dg.MetadataValue.int(len(summary.reviewed_at_deadline)),
             "preview": dg.MetadataValue.md(
                 markdown_table(
                     ["post", "media id / error"],
