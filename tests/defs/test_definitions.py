@@ -113,3 +113,17 @@ def test_every_job_has_a_freshness_check_and_incidents_have_a_sensor():
     assert ("metrics_snapshots", "captures_complete") in checks
     assert DEFS.resolve_sensor_def("toby_freshness_sensor")
     assert DEFS.resolve_sensor_def("incident_alerts_sensor")
+
+
+def test_partitions_start_on_the_configured_day(monkeypatch):
+    from toby_pipelines.defs import partitions
+
+    monkeypatch.setenv("TOBY_PARTITIONS_START", "2026-03-01")
+    assert partitions.configured_start() == "2026-03-01"
+    monkeypatch.setenv("TOBY_PARTITIONS_START", "March 1st")
+    import pytest
+
+    with pytest.raises(ValueError, match="TOBY_PARTITIONS_START must be a date"):
+        partitions.configured_start()
+    monkeypatch.delenv("TOBY_PARTITIONS_START")
+    assert partitions.configured_start() == "2025-01-01"

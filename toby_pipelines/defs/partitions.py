@@ -1,16 +1,31 @@
-"""The learning assets' partitions: one per UTC day (today's exists while it fills), and with
-TOBY_LEARNING_SHARDS above 1 one per day and user shard, so a day's learning becomes that many
-independent runs the run queue and executor spread over workers."""
+"""The learning assets' partitions: one per UTC day (today's exists while it fills), from
+TOBY_PARTITIONS_START (YYYY-MM-DD; by default 2025-01-01), and with TOBY_LEARNING_SHARDS above 1
+one per day and user shard, so a day's learning becomes that many independent runs the run
+queue and executor spread over workers. Set the start to the day Toby first ran, so the UI's
+partition bars show the days that exist instead of hundreds of missing ones."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import dagster as dg
 
 from toby_pipelines.sharding.shards import ALL_USERS, Shard, configured_shard_count
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date="2025-01-01", end_offset=1)
+START_VARIABLE = "TOBY_PARTITIONS_START"
+DEFAULT_START = "2025-01-01"
+
+
+def configured_start() -> str:
+    raw = os.environ.get(START_VARIABLE, "").strip() or DEFAULT_START
+    try:
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise ValueError(f"{START_VARIABLE} must be a date like 2026-03-01, got {raw!r}") from None
+
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=configured_start(), end_offset=1)
 SHARD_COUNT = configured_shard_count()
 DAY, SHARD = "day", "shard"
 
