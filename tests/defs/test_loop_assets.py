@@ -290,3 +290,26 @@ def test_bad_metric_rows_are_rejected_by_name_and_the_rest_of_the_day_is_written
         ("u1-b1:carousel:20260302T1200Z", "retrying"),
     }
     assert all("'views' is negative: -1" in reason for _, _, reason in failures)
+
+
+def test_the_ui_metadata_reads_as_tables_with_titles_and_leaders(world, database_url):
+    """Issue 13: the phase was raw JSON, options unsorted, published posts internal ids."""
+    instance = run_days(DEFS, database_url, 3)
+
+    def latest(asset):
+        record = instance.get_latest_materialization_event(dg.AssetKey(asset))
+        return record.asset_materialization.metadata
+
+    posteriors = latest("strategy_posteriors")
+    assert "| u1 |" in posteriors["phases"].value  # a table, not JSON
+    options = posteriors["options"].value.splitlines()[2:]
+    first = options[0].split(" | ")
+    assert "(leader)" in first[3]
+    leaders = [row for row in options if "(leader)" in row]
+    assert len(leaders) == len({tuple(r.split(" | ")[:3]) for r in options if r.startswith("|")})
+    assert "post(s) of" in posteriors["experiments"].value
+    published = latest("published_posts")["preview"].value
+    titles = {
+        t for (t,) in rows(world, "SELECT title FROM scheduled_posts WHERE status = 'published'")
+    }
+    assert any(title in published for title in titles)

@@ -65,6 +65,8 @@ class PublishSummary:
     retrying: list[tuple[str, str]] = field(default_factory=list)  # (post_id, error), later
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (post_id, why), overdue
     reviewed_at_deadline: list[tuple[str, str]] = field(default_factory=list)  # (post_id, what)
+    # What a person reads for each post handled: (brand handle, content type, title).
+    described: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def publish_due(
@@ -109,6 +111,7 @@ def _publish_page(database, platform, posts, now, owner, summary) -> None:
 
 
 def _publish_one(database, platform, post, now, owner, summary) -> None:
+    summary.described[post.id] = (post.account_handle, post.content_type, post.title)
     with database.transaction() as connection:
         if not claim_for_publishing(connection, post.id, owner, now, LEASE):
             return

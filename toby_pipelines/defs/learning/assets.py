@@ -47,8 +47,22 @@ def strategy_posteriors(
             item.deleted_posts,
             item.prior_source,
         )
-        for _, item in summary.posteriors
+        for _, item in sorted(
+            summary.posteriors,
+            key=lambda pair: (
+                names.get(pair[1].brand_id, pair[1].brand_id),
+                pair[1].content_type,
+                pair[1].dimension,
+                -pair[1].posterior.mu,
+            ),
+        )
     ]
+    # Each dimension's best option first, marked as its leader.
+    seen: set[tuple] = set()
+    for index, row in enumerate(options):
+        if row[:3] not in seen:
+            seen.add(row[:3])
+            options[index] = (*row[:3], f"**{row[3]}** (leader)", *row[4:])
     experiments = [
         (
             names.get(e.brand_id, e.brand_id),
@@ -57,9 +71,9 @@ def strategy_posteriors(
             e.status,
             e.winner or "",
             str(e.started_on),
-            ", ".join(
-                f"{o} {r.count}/{e.min_samples}"
-                + (f" P={r.prob_best:.2f}" if r.prob_best == r.prob_best else "")
+            "; ".join(
+                f"{o}: {r.count} post(s) of {e.min_samples} needed"
+                + (f", P(best) {r.prob_best:.2f}" if r.prob_best == r.prob_best else "")
                 for o, r in e.results.items()
             ),
         )
@@ -84,7 +98,9 @@ def strategy_posteriors(
             "experiments_completed": dg.MetadataValue.int(
                 sum(e.status == "completed" and e.completed_on == day for e in summary.experiments)
             ),
-            "phases": dg.MetadataValue.json(summary.phases),
+            "phases": dg.MetadataValue.md(
+                markdown_table(["user", "phase"], sorted(summary.phases.items()), limit=100)
+            ),
             "options": dg.MetadataValue.md(
                 markdown_table(
                     [

@@ -37,8 +37,18 @@ def published_posts(
             "review_deadlines": dg.MetadataValue.int(len(summary.reviewed_at_deadline)),
             "preview": dg.MetadataValue.md(
                 markdown_table(
-                    ["post", "media id / error"],
-                    [*summary.published, *summary.failed, *summary.retrying, *summary.skipped],
+                    ["account", "type", "title", "outcome", "media id / reason"],
+                    [
+                        (*summary.described.get(post_id, ("", "", post_id)), outcome, detail)
+                        for outcome, entries in (
+                            ("published", summary.published),
+                            ("failed", summary.failed),
+                            ("retrying", summary.retrying),
+                            ("skipped", summary.skipped),
+                            ("review deadline", summary.reviewed_at_deadline),
+                        )
+                        for post_id, detail in entries
+                    ],
                 )
             ),
         }
