@@ -9,6 +9,10 @@ from toby_pipelines.storage.database import PROJECT_ROOT
 
 def test_demo_learns_and_writes_its_report(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TOBY_DATA_DIR", str(tmp_path / "data"))  # the embedded media store
+    # The project's Dagster instance, as `make demo` sets it: `make dev` shows what it holds.
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
     report_path = tmp_path / "demo-report.json"
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert main(["--database-url", url, "demo", "--days", "30", "--report", str(report_path)]) == 0
@@ -53,3 +57,9 @@ def test_demo_learns_and_writes_its_report(tmp_path, capsys, monkeypatch):
         mine = [p for p in posts if p["brand_id"] == brand]
         assert len({p["title"] for p in mine}) >= 0.95 * len(mine), brand
         assert len({p["caption"] for p in mine}) == len(mine), brand
+    # The demo's days are in the project's instance, partition by partition.
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(home))
+    materialized = instance.get_materialized_partitions(dg.AssetKey("strategy_posteriors"))
+    assert len(materialized) >= 30

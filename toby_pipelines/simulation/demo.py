@@ -19,6 +19,7 @@ from toby_pipelines.simulation.demo_report import build_report, format_report, p
 from toby_pipelines.simulation.demo_world import create_demo_world
 from toby_pipelines.simulation.driver import SimulationDriver, event_times, with_clock
 from toby_pipelines.simulation.progress import ProgressBar
+from toby_pipelines.simulation.project_instance import copy_materializations, project_instance
 from toby_pipelines.storage.database import data_dir
 
 # Posts of the last publishing week reach their final (7-day) score this many days later.
@@ -35,7 +36,9 @@ def run_demo(
 ) -> dict[str, Any]:
     """Simulate `days` publishing days (plus the 7 days their last posts need to be scored),
     ending at today's midnight UTC, and return the report. The media of every post due on the
-    last simulated day are rendered into the embedded store (every post's with `render_all`)."""
+    last simulated day are rendered into the embedded store (every post's with `render_all`).
+    With DAGSTER_HOME set (as `make demo` sets it), the materializations are then copied to the
+    project's instance, so `make dev` shows the demo's days (`project_instance`)."""
     if days < 7:
         raise ValueError(
             f"--days must be at least 7 to compare a first and a last week, got {days}"
@@ -57,9 +60,9 @@ def run_demo(
     )
     create_demo_world(database.get(), base["platform"].get(), start)
 
-    driver = SimulationDriver(
-        load_defs(), dg.DagsterInstance.ephemeral(), lambda at: with_clock(base, at)
-    )
+    definitions = load_defs()
+    instance = dg.DagsterInstance.ephemeral()
+    driver = SimulationDriver(definitions, instance, lambda at: with_clock(base, at))
     moments = list(event_times(database, start, total_days))
     progress = ProgressBar(len(moments), "simulating")
     for index, at in enumerate(moments, start=1):
@@ -67,6 +70,11 @@ def run_demo(
         progress.update(index, f"day {(at - start).days + 1}/{total_days}")
     progress.close()
 
+    project = project_instance()
+    if project is not None:
+        keys = definitions.resolve_all_asset_keys()
+        copied = copy_materializations(instance, project, keys)
+        print(f"{copied} materializations recorded in the project's Dagster instance (make dev)")
     report = build_report(database.get(), start, days, moments[-1])
     report["posts"] = posts_with_media(database.get(), media_root)
     report["runs"] = driver.runs
