@@ -85,9 +85,11 @@ def api(lived):
 
 def test_no_token_or_a_wrong_one_is_refused(api):
     _, base, _ = api
-    assert httpx.get(f"{base}/api/toby/status").status_code == 401
+    assert httpx.get(f"{base}/api/toby/status", timeout=30).status_code == 401
     wrong = httpx.get(
-        f"{base}/api/toby/status", headers={"Authorization": "Bearer toby_not-a-real-token"}
+        f"{base}/api/toby/status",
+        headers={"Authorization": "Bearer toby_not-a-real-token"},
+        timeout=30,
     )
     assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
 
@@ -223,7 +225,7 @@ def test_reset_clears_learning_and_keeps_posts_and_scores(tmp_path):
     scores = count("SELECT COUNT(*) FROM post_scores")
     assert count("SELECT COUNT(*) FROM toby_strategy_scores") > 0
     with Server(create_app(database, clock=lambda: NOW)) as base:
-        http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+        http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
         refused = http.post("/api/toby/reset", json={"confirm": False})
         assert refused.status_code == 422 and "confirm" in refused.text
         assert count("SELECT COUNT(*) FROM toby_experiments") > 0
@@ -249,7 +251,7 @@ def test_reset_clears_learning_and_keeps_posts_and_scores(tmp_path):
 
 def test_the_openapi_description_lists_every_route(api):
     _, base, _ = api
-    paths = httpx.get(f"{base}/api/toby/openapi.json").json()["paths"]
+    paths = httpx.get(f"{base}/api/toby/openapi.json", timeout=30).json()["paths"]
     for route in ("status", "enable", "disable", "reset", "activity", "published", "experiments",
                   "insights", "discovery", "buffer", "config"):  # fmt: skip
         assert f"/api/toby/{route}" in paths

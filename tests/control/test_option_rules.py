@@ -38,7 +38,7 @@ def api(database, database_url):
     with database.transaction() as connection:
         token = create_api_token(connection, "u1", START)
     with Server(create_app(database, clock=lambda: NOW)) as base:
-        yield httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+        yield httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
 def rule(brand="u1-b0", dimension="hook_strategy", option="myth_buster", **extra):

@@ -89,9 +89,9 @@ def test_every_section_renders_the_users_own_data(site, browser):
     assert levels and set(levels) == {"published"}
 
     page.goto(f"{base}/toby/published")
-    titles = page.locator("tbody tr td:first-child").all_text_contents()
+    titles = page.locator("tbody tr td:nth-child(2)").all_text_contents()
     assert titles and all(t.strip() for t in titles)
-    brands = set(page.locator("tbody tr td:nth-child(2)").all_text_contents())
+    brands = set(page.locator("tbody tr td:nth-child(3)").all_text_contents())
     assert brands <= {"u1-b0", "u1-b1"}
     assert page.locator(".badge").count() > 0
 
@@ -110,7 +110,7 @@ def test_every_section_renders_the_users_own_data(site, browser):
 
     other = signed_in(browser, base, tokens["u2"])
     other.goto(f"{base}/toby/published")
-    assert set(other.locator("tbody tr td:nth-child(2)").all_text_contents()) <= {"u2-b0", "u2-b1"}
+    assert set(other.locator("tbody tr td:nth-child(3)").all_text_contents()) <= {"u2-b0", "u2-b1"}
 
 
 def test_settings_save_refuse_bad_input_and_reset_only_when_confirmed(site, browser):
@@ -168,3 +168,12 @@ def test_review_mode_approves_and_rejects_from_the_page(tmp_path, browser):
         page.goto(f"{base}/toby/activity")
         body = page.text_content("tbody")
         assert "Approved" in body and "too salesy" in body
+
+
+def test_a_post_with_media_shows_its_thumbnail():
+    from toby_pipelines.dashboard.pages import thumbnail
+
+    assert "<img" in thumbnail("http://127.0.0.1:8090/k/slide-1.jpg", "image")
+    assert "<video" in thumbnail("http://127.0.0.1:8090/k/reel.mp4", "video")
+    assert thumbnail(None, None) == ""
+    assert "&lt;" in thumbnail("http://x/<script>", "image")  # escaped

@@ -126,6 +126,7 @@ def published(data: dict, user: str) -> str:
         tag = f"<span class='badge {badge}'>{badge}</span>" if badge else ""
         cards.append(
             [
+                thumbnail(post.get("thumbnail"), post.get("thumbnail_kind")),
                 f"<strong>{cell(post['title'])}</strong>",
                 cell(post["brand"]),
                 cell(post["content_type"]),
@@ -135,9 +136,21 @@ def published(data: dict, user: str) -> str:
                 cell((post["published_at"] or "")[:16].replace("T", " ")),
             ]
         )
-    body = table(["title", "brand", "type", "score", "views", "", "published (UTC)"], cards)
+    body = table(["", "title", "brand", "type", "score", "views", "", "published (UTC)"], cards)
     return page("published", f"Published ({data['total']:,})", body + _pager("published", data),
                 user)  # fmt: skip
+
+
+def thumbnail(url: str | None, kind: str | None) -> str:
+    """The post's first slide or its reel, small, where its media were hosted (nothing when the
+    post has no rendered media)."""
+    if not url:
+        return ""
+    if kind == "video":
+        return (
+            f"<video class='thumb' src='{escape(url)}' width='72' muted preload='metadata'></video>"
+        )
+    return f"<img class='thumb' src='{escape(url)}' width='72' alt='' loading='lazy'>"
 
 
 def experiments(items: list[dict], user: str) -> str:

@@ -81,7 +81,11 @@ def published_posts(
         "SELECT p.id, p.brand_id, b.name AS brand_name, p.content_type, p.platform, p.title,"
         " p.published_at, p.media_id, p.deleted_at, t.toby_score, t.score_phase,"
         " (SELECT s.views FROM metrics_snapshots s WHERE s.post_id = p.id"
-        "  ORDER BY s.checkpoint_at DESC LIMIT 1) AS views"
+        "  ORDER BY s.checkpoint_at DESC LIMIT 1) AS views,"
+        " (SELECT m.url FROM post_media m WHERE m.post_id = p.id"
+        "  ORDER BY m.position LIMIT 1) AS thumbnail,"
+        " (SELECT m.kind FROM post_media m WHERE m.post_id = p.id"
+        "  ORDER BY m.position LIMIT 1) AS thumbnail_kind"
         " FROM scheduled_posts p JOIN brands b ON b.id = p.brand_id"
         " LEFT JOIN toby_content_tags t ON t.post_id = p.id",
         "FROM scheduled_posts p",
@@ -104,6 +108,8 @@ def published_posts(
             "score": r.toby_score,
             "score_phase": r.score_phase,
             "views": r.views,
+            "thumbnail": r.thumbnail,  # the first slide or the reel, where it was hosted
+            "thumbnail_kind": r.thumbnail_kind,
         }
         for r in rows
     ], total
