@@ -194,7 +194,12 @@ def test_settings_reset_and_the_owner_views_from_the_command_line(tmp_path, caps
     assert activity["total"] >= 2 and activity["items"][0]["action"] == "features_changed"
     assert json.loads(toby("published", "ana")[1]) == {"items": [], "total": 0}
     assert json.loads(toby("experiments", "ana")[1]) == {"experiments": []}
-    assert json.loads(toby("insights", "ana")[1]) == {"as_of": None, "dimensions": []}
+    assert json.loads(toby("insights", "ana")[1]) == {
+        "as_of": None,
+        "dimensions": [],
+        "weekly": [],
+        "game_changers": [],
+    }
     assert toby("activity", "zed")[0] == 2
 
     code, text = toby("reset", "ana")

@@ -143,6 +143,10 @@ def test_every_route_of_the_spec_answers_for_the_signed_in_user(api):
         means = [o["mean"] for o in dimension["options"]]
         assert means == sorted(means, reverse=True)
         assert dimension["leader"] == dimension["options"][0]["option"]
+        weekly = insights["weekly"]  # posts of the first days have their final scores by now
+        assert weekly and all(w["posts"] > 0 and 0 <= w["mean_score"] <= 100 for w in weekly)
+        assert {w["brand"] for w in weekly} <= {"u1-b0", "u1-b1"}
+        assert isinstance(insights["game_changers"], list)
 
         assert "findings" in http.get("/api/toby/discovery").json()
 

@@ -101,6 +101,8 @@ def test_every_section_renders_the_users_own_data(site, browser):
     page.goto(f"{base}/toby/insights")
     assert page.locator(".insight").count() > 0
     assert page.locator("svg rect.lead").count() == page.locator(".insight").count()
+    assert page.locator("#weekly tbody tr").count() > 0
+    assert "Game changers" in page.text_content("body")
 
     page.goto(f"{base}/toby/buffer")
     assert page.locator("tbody tr").count() > 0

@@ -16,10 +16,12 @@ from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
 from toby_pipelines.storage.database import utc
 from toby_pipelines.storage.owner_views import (
     experiments_of,
+    game_changers,
     newest_options,
     posts_in_window,
     score_stats,
     update_settings,
+    weekly_final_scores,
 )
 from toby_pipelines.storage.review import (
     check_review_mode,
@@ -173,7 +175,12 @@ def insights_view(connection: Connection, user_id: str) -> dict:
                 ],
             }
         )
-    return {"as_of": as_of, "dimensions": dimensions}
+    return {
+        "as_of": as_of,
+        "dimensions": dimensions,
+        "weekly": weekly_final_scores(connection, user_id),
+        "game_changers": game_changers(connection, user_id),
+    }
 
 
 def config_view(connection: Connection, user_id: str) -> dict:

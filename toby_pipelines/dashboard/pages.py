@@ -197,8 +197,23 @@ def insights(data: dict, user: str) -> str:
             f"<svg width='{width + 200}' height='{len(options) * row + 6}'>{''.join(bars)}</svg>"
             "</div>"
         )
-    body = f"<p>As of {cell(data['as_of'])}.</p>" + (
-        "".join(blocks) or "<p>Nothing learned yet.</p>"
+    trend = table(
+        ["brand", "type", "week of", "mean final score", "posts"],
+        [[cell(w["brand"]), cell(w["content_type"]), cell(w["week"]), cell(w["mean_score"]),
+          cell(w["posts"])] for w in data.get("weekly", [])],
+        "No final scores yet: a post's final score comes 7 days after it is published.",
+    )  # fmt: skip
+    changers = table(
+        ["title", "brand", "type", "views", "score"],
+        [[cell(g["title"]), cell(g["brand"]), cell(g["content_type"]), cell(g["views"]),
+          cell(g["score"])] for g in data.get("game_changers", [])],
+        "No game changer yet (a post with 4x its brand's average views).",
+    )  # fmt: skip
+    body = (
+        f"<p>As of {cell(data['as_of'])}.</p>"
+        + ("".join(blocks) or "<p>Nothing learned yet.</p>")
+        + f"<h2>Week by week</h2><div id='weekly'>{trend}</div>"
+        + f"<h2>Game changers</h2><div id='game-changers'>{changers}</div>"
     )
     return page("insights", "Insights", body, user)
 

@@ -239,3 +239,51 @@ def update_settings(
         sa.text(f"UPDATE toby_state SET {assignments} WHERE user_id = :u"),
         {**changes, "u": user_id},
     )
+
+
+def weekly_final_scores(connection: Connection, user_id: str) -> list[dict]:
+    """Per brand, content type and publishing week (Monday), the mean final (7d) score and how
+    many posts it rests on, oldest week first: whether Toby's content gets better."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.brand_id, b.name AS brand_name, p.content_type, p.published_at,"
+            " s.toby_score FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
+            " JOIN brands b ON b.id = p.brand_id"
+            " WHERE p.user_id = :u AND s.phase = '7d' AND p.published_at IS NOT NULL"
+        ),
+        {"u": user_id},
+    )
+    weeks: dict[tuple, list[float]] = {}
+    for r in rows:
+        day = utc(r.published_at).date()
+        monday = day - dt.timedelta(days=day.weekday())
+        weeks.setdefault((r.brand_name, r.content_type, monday), []).append(float(r.toby_score))
+    return [
+        {
+            "brand": brand,
+            "content_type": content_type,
+            "week": monday.isoformat(),
+            "mean_score": round(sum(scores) / len(scores), 1),
+            "posts": len(scores),
+        }
+        for (brand, content_type, monday), scores in sorted(weeks.items())
+    ]
+
+
+def game_changers(connection: Connection, user_id: str, limit: int = 20) -> list[dict]:
+    """Posts whose views reached 4x their brand's rolling average, most viewed first."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.title, b.name AS brand_name, p.content_type, s.views, s.toby_score,"
+            " s.phase FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
+            " JOIN brands b ON b.id = p.brand_id"
+            " WHERE p.user_id = :u AND s.is_game_changer"
+            " ORDER BY s.views DESC LIMIT :limit"
+        ),
+        {"u": user_id, "limit": limit},
+    )
+    return [
+        {"title": r.title, "brand": r.brand_name, "content_type": r.content_type,
+         "views": r.views, "score": round(r.toby_score, 1), "phase": r.phase}
+        for r in rows
+    ]  # fmt: skip
