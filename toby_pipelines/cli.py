@@ -27,7 +27,6 @@ from toby_pipelines.storage.brands import (
     owner_of,
     set_slot_times,
     upsert_platform_account,
-    user_exists,
 )
 from toby_pipelines.storage.capture_failures import capture_failure_counts
 from toby_pipelines.storage.database import DEFAULT_DATA_DIR, Database, default_database_url
@@ -39,6 +38,7 @@ from toby_pipelines.storage.toby_state import (
     UnknownUser,
     disable_toby,
     enable_toby,
+    require_user,
     reset_learning,
     toby_settings,
 )
@@ -313,7 +313,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if features:
         changes["features"] = features
     with _database(args).transaction() as connection:
-        _known_user(connection, args.user)
+        require_user(connection, args.user)
         config = (
             views.change_config(connection, args.user, changes, _now())
             if changes
@@ -326,7 +326,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     """activity, published, experiments, insights: the control API's answer, as JSON."""
     with _database(args).engine.connect() as connection:
-        _known_user(connection, args.user)
+        require_user(connection, args.user)
         if args.command == "activity":
             lines, total = activity_page(connection, args.user, args.limit, 0)
             data: object = {"total": total, "items": lines}
@@ -339,11 +339,6 @@ def cmd_show(args: argparse.Namespace) -> int:
             data = views.insights_view(connection, args.user)
     print(json.dumps(data, indent=2, sort_keys=True, default=str))
     return 0
-
-
-def _known_user(connection, user_id: str) -> None:
-    if not user_exists(connection, user_id):
-        raise UnknownUser(f"no user {user_id!r}; add it with `toby user-add`")
 
 
 def cmd_api_token(args: argparse.Namespace) -> int:

@@ -22,13 +22,12 @@ from toby_pipelines.features import FEATURES
 from toby_pipelines.storage.api_tokens import user_of_token
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.option_rules import (
-    NotOwned,
     clear_option_rule,
     option_rules,
     set_option_rule,
 )
 from toby_pipelines.storage.owner_views import activity_page, findings_of, published_posts
-from toby_pipelines.storage.review import PostNotFound, approve_post, reject_post
+from toby_pipelines.storage.review import approve_post, reject_post
 from toby_pipelines.storage.toby_state import disable_toby, enable_toby, reset_learning
 
 # No `from __future__ import annotations` here: FastAPI reads the route annotations at runtime,
@@ -81,9 +80,8 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
     async def _bad_input(request: Request, error: ValueError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=422)
 
-    @app.exception_handler(views.NotFound)
-    @app.exception_handler(NotOwned)
-    @app.exception_handler(PostNotFound)
+    # Not there and not this user's answer alike (views.NotFound, NotOwned, PostNotFound).
+    @app.exception_handler(LookupError)
     async def _not_found(request: Request, error: LookupError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=404)
 

@@ -69,7 +69,7 @@ def buffer_view(connection: Connection, user_id: str, now: dt.datetime) -> dict:
         for slot in slots_in_window(brand.id, content_type, at, now, end)
     ]
     posts = {
-        Slot(_aware(r.slot_at), r.brand_id, r.content_type): r
+        Slot(utc(r.slot_at), r.brand_id, r.content_type): r
         for r in posts_in_window(connection, [b.id for b in brands], now, end)
     }
     names = {brand.id: brand.name for brand in brands}
@@ -269,7 +269,3 @@ def review_view(connection: Connection, user_id: str) -> dict:
             for p in pending_posts(connection, user_id)
         ]
     }
-
-
-def _aware(value) -> dt.datetime:
-    return utc(value)

@@ -75,7 +75,7 @@ def login(error: str | None = None) -> str:
     return page("login", "Sign in", form)
 
 
-def status(data: dict, user: str) -> str:
+def status(data: dict, user: str, error: str | None = None) -> str:
     on = data["enabled"]
     toggle = (
         f"<form method='post' action='/toby/{'disable' if on else 'enable'}' style='display:inline'>"
@@ -85,7 +85,8 @@ def status(data: dict, user: str) -> str:
     buffer = data["buffer"]
     off = [name for name, value in data["features"].items() if not value]
     body = (
-        f"<div class='card'><span class='pill {'on' if on else 'off'}' id='state'>"
+        (f"<p class='error'>{escape(error)}</p>" if error else "")
+        + f"<div class='card'><span class='pill {'on' if on else 'off'}' id='state'>"
         f"{'ON' if on else 'OFF'}</span> {toggle}</div>"
         f"<div class='card'>Phase: <strong id='phase'>{cell(data['phase'])}</strong> · "
         f"Buffer: <strong id='health'>{cell(buffer['health'])}</strong> "

@@ -210,10 +210,7 @@ def dashboard_router(database: Database, clock: Callable[[], dt.datetime]) -> AP
         except InvalidContentDNA as error:
             with database.engine.connect() as connection:
                 data = views.status_view(connection, user, clock())
-            page = pages.status(data, user).replace(
-                "</h1>", f"</h1><p class='error'>{pages.cell(str(error))}</p>", 1
-            )
-            return HTMLResponse(page, status_code=422)
+            return HTMLResponse(pages.status(data, user, error=str(error)), status_code=422)
         return RedirectResponse("/toby/status", status_code=303)
 
     return router

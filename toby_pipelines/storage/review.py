@@ -169,7 +169,6 @@ def rejections(
 def settle_reviews(connection: Connection, now: dt.datetime) -> list[tuple[str, str]]:
     """Decide every waiting post whose deadline has come, by its brand's review mode: skipped
     (failed, with the reason) or published unreviewed. [(post id, what happened)], logged."""
-    modes = review_modes(connection)
     rows = connection.execute(
         sa.text(
             "SELECT id, user_id, brand_id, content_type, slot_at, title FROM scheduled_posts"
@@ -177,7 +176,10 @@ def settle_reviews(connection: Connection, now: dt.datetime) -> list[tuple[str, 
         ),
         {"by": now + REVIEW_DEADLINE},
     ).all()
-    settled = []
+    settled: list[tuple[str, str]] = []
+    if not rows:  # the usual tick: nothing waits at its deadline, no need to read modes
+        return settled
+    modes = review_modes(connection)
     for r in rows:
         slot = f"{utc(r.slot_at):%Y-%m-%d %H:%M}"
         mode = modes.get(r.brand_id, "off")

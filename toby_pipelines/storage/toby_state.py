@@ -33,7 +33,7 @@ class TobySettings:
         return effective(self.features)[feature]
 
 
-def _require_user(connection: Connection, user_id: str) -> None:
+def require_user(connection: Connection, user_id: str) -> None:
     found = connection.execute(sa.text("SELECT 1 FROM users WHERE id = :u"), {"u": user_id}).first()
     if found is None:
         raise UnknownUser(f"no user with id {user_id!r}")
@@ -41,7 +41,7 @@ def _require_user(connection: Connection, user_id: str) -> None:
 
 def enable_toby(connection: Connection, user_id: str, now: dt.datetime) -> None:
     """Turn Toby on, refusing when any of the user's brands has empty or invalid Content DNA."""
-    _require_user(connection, user_id)
+    require_user(connection, user_id)
     brands = list_brands(connection, [user_id])
     if not brands:
         raise InvalidContentDNA(
@@ -71,7 +71,7 @@ def enable_toby(connection: Connection, user_id: str, now: dt.datetime) -> None:
 
 def disable_toby(connection: Connection, user_id: str, now: dt.datetime) -> None:
     """Turn Toby off: no new content; measuring and learning go on."""
-    _require_user(connection, user_id)
+    require_user(connection, user_id)
     connection.execute(
         sa.text(
             "UPDATE toby_state SET enabled = FALSE, disabled_at = :now, updated_at = :now"
@@ -141,7 +141,7 @@ def advance_phase(
 def set_explore_ratio(connection: Connection, user_id: str, explore_ratio: float) -> None:
     """The share of slots that serve experiments (see strategy.selection)."""
     check_explore_ratio(explore_ratio)
-    _require_user(connection, user_id)
+    require_user(connection, user_id)
     connection.execute(
         sa.text("UPDATE toby_state SET explore_ratio = :r WHERE user_id = :u"),
         {"r": explore_ratio, "u": user_id},
@@ -166,7 +166,7 @@ def reset_learning(connection: Connection, user_id: str, now: dt.datetime) -> di
     """Forget what Toby learned for a user: experiments, posteriors and the phase go; learning
     starts again from posts published from today. Published posts, their metrics and scores,
     and the record of past choices (posterior versions) stay. Logged."""
-    _require_user(connection, user_id)
+    require_user(connection, user_id)
     cleared = {
         "experiments": connection.execute(
             sa.text("DELETE FROM toby_experiments WHERE user_id = :u"), {"u": user_id}
@@ -204,7 +204,7 @@ def set_features(
 ) -> dict[str, bool]:
     """Turn feature flags on or off (checked first: a bad one changes nothing); logged."""
     checked = checked_features(changes)
-    _require_user(connection, user_id)
+    require_user(connection, user_id)
     stored = connection.execute(
         sa.text("SELECT features FROM toby_state WHERE user_id = :u"), {"u": user_id}
     ).scalar()
