@@ -103,3 +103,13 @@ def test_cross_brand_learning_off_borrows_nothing(world, database_url):
         " GROUP BY user_id",
     )
     assert dict(sources).get("u1", 0) == 0 and dict(sources)["u2"] > 0
+
+
+def test_unreadable_flags_stop_only_their_user(world, database_url):
+    with world.transaction() as connection:
+        connection.execute(
+            sa.text("UPDATE toby_state SET features = 'not json' WHERE user_id = 'u1'")
+        )
+    tick(database_url, START)
+    planned = per_user(world, "SELECT user_id, COUNT(*) FROM scheduled_posts GROUP BY user_id")
+    assert planned == {"u2": 12}

@@ -104,11 +104,22 @@ def toby_settings(connection: Connection, user_ids: list[str] | None = None) -> 
             r.buffer_days,
             r.explore_ratio,
             r.enabled_at,
-            effective(load_json(r.features or "{}")),
+            _stored_features(r.features),
         )
         for r in rows
         if user_ids is None or r.user_id in user_ids
     ]
+
+
+def _stored_features(raw: object) -> dict[str, bool]:
+    """A user's flags. Flags that cannot be read (hand-edited, not a JSON object of true/false)
+    turn that user's every subsystem off rather than stop every user's tick: the cautious
+    reading of what the owner may have meant, and only theirs."""
+    try:
+        stored = load_json(raw or "{}")
+        return effective(checked_features(stored))
+    except (ValueError, TypeError, AttributeError):
+        return dict.fromkeys(effective({}), False)
 
 
 def advance_phase(
