@@ -7,7 +7,7 @@ the strategy is working: exploit, exploring at 0.2 for 7 days.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 DROP_RATIO = 0.8
@@ -31,26 +31,45 @@ class DriftDecision:
     reason: str
 
 
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+# {day: (sum of the day's final scores, how many)}: all the rule reads of a day's scores.
+DailyTotals = Mapping[dt.date, tuple[float, int]]
 
 
-def window_means(
-    scores: Iterable[tuple[dt.date, float]], as_of: dt.date
-) -> tuple[float | None, float | None]:
-    """Mean score of the 14 days ending `as_of` and of the 14 days before them."""
-    recent, previous = [], []
+def daily_totals(scores: Iterable[tuple[dt.date, float]]) -> dict[dt.date, tuple[float, int]]:
+    totals: dict[dt.date, tuple[float, int]] = {}
     for day, score in scores:
+        total, count = totals.get(day, (0.0, 0))
+        totals[day] = (total + score, count + 1)
+    return totals
+
+
+def window_means(daily: DailyTotals, as_of: dt.date) -> tuple[float | None, float | None]:
+    """Mean score of the 14 days ending `as_of` and of the 14 days before them."""
+    recent, previous = [0.0, 0], [0.0, 0]
+    for day, (total, count) in daily.items():
         age = (as_of - day).days
         if 0 <= age < WINDOW_DAYS:
-            recent.append(score)
+            window = recent
         elif WINDOW_DAYS <= age < 2 * WINDOW_DAYS:
-            previous.append(score)
+            window = previous
+        else:
+            continue
+        window[0] += total
+        window[1] += count
     return _mean(recent), _mean(previous)
 
 
-def drift_on(scores: list[tuple[dt.date, float]], day: dt.date) -> DriftDecision | None:
-    recent, previous = window_means(scores, day)
+def _mean(window: list) -> float | None:
+    total, count = window
+    return total / count if count else None
+
+
+def drift_on(scores: Iterable[tuple[dt.date, float]], day: dt.date) -> DriftDecision | None:
+    return drift_from_totals(daily_totals(scores), day)
+
+
+def drift_from_totals(daily: DailyTotals, day: dt.date) -> DriftDecision | None:
+    recent, previous = window_means(daily, day)
     if recent is None or previous is None or previous <= 0:
         return None
     ratio = recent / previous
@@ -81,10 +100,13 @@ def drift_on(scores: list[tuple[dt.date, float]], day: dt.date) -> DriftDecision
 
 
 def active_drift(scores: Iterable[tuple[dt.date, float]], as_of: dt.date) -> DriftDecision | None:
+    return active_drift_from_totals(daily_totals(scores), as_of)
+
+
+def active_drift_from_totals(daily: DailyTotals, as_of: dt.date) -> DriftDecision | None:
     """The drift decision in force on `as_of`: the latest one detected in the last 7 days."""
-    history = list(scores)
     for back in range(DRIFT_DAYS):
-        decision = drift_on(history, as_of - dt.timedelta(days=back))
+        decision = drift_from_totals(daily, as_of - dt.timedelta(days=back))
         if decision is not None:
             return decision
     return None

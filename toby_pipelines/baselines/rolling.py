@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 WINDOW_DAYS = 14
-
-
-@dataclass(frozen=True)
-class ViewObservation:
-    brand_id: str
-    content_type: str
-    checkpoint: str
-    day: dt.date
-    views: int
 
 
 def window_start(as_of: dt.date, days: int = WINDOW_DAYS) -> dt.date:
@@ -23,15 +13,8 @@ def window_start(as_of: dt.date, days: int = WINDOW_DAYS) -> dt.date:
     return as_of - dt.timedelta(days=days - 1)
 
 
-def rolling_average_views(
-    observations: Iterable[ViewObservation], as_of: dt.date
+def average_views(
+    totals: Mapping[tuple[str, str, str], tuple[int, int]],
 ) -> dict[tuple[str, str, str], float]:
-    """Mean views per (brand, content type, checkpoint) over the 14 days ending `as_of`."""
-    start = window_start(as_of)
-    sums: dict[tuple[str, str, str], list[int]] = {}
-    for item in observations:
-        if start <= item.day <= as_of:
-            sums.setdefault((item.brand_id, item.content_type, item.checkpoint), []).append(
-                item.views
-            )
-    return {key: sum(values) / len(values) for key, values in sums.items()}
+    """Mean views per key from (sum of views, snapshots with views) per key."""
+    return {key: total / count for key, (total, count) in totals.items() if count}

@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from toby_pipelines.baselines.drift import LOOKBACK_DAYS, active_drift
-from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views, window_start
+from toby_pipelines.baselines.drift import LOOKBACK_DAYS, active_drift_from_totals
+from toby_pipelines.baselines.rolling import WINDOW_DAYS, average_views, window_start
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import user_batches
@@ -18,8 +18,8 @@ from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.baselines import BaselineRow, replace_baselines
 from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
 from toby_pipelines.storage.database import Database
-from toby_pipelines.storage.scores import final_scores_between
-from toby_pipelines.storage.snapshots import snapshots_between, view_observations
+from toby_pipelines.storage.scores import final_score_totals_by_day
+from toby_pipelines.storage.snapshots import latest_captured_followers, view_totals_between
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,17 @@ def compute_baselines(
     brands_of: dict[str, list] = defaultdict(list)
     for brand in brands:
         brands_of[brand.user_id].append(brand)
-    for batch in user_batches(sorted(brands_of)):  # memory bounded by a batch of users
-        views, captures_by, finals_by = _batch_history(database, batch, day)
+    # Sums per brand and content type, one query each for the whole shard: a query per batch of
+    # users would scan the window's rows once per batch.
+    views, followers, finals_by = _history(
+        database, None if shard.whole else sorted(brands_of), day
+    )
+    for batch in user_batches(sorted(brands_of)):
         computed: list[_UserBaselines] = []
         for user_id in batch:
             mine = brands_of[user_id]
             try:
-                rows, new_drifts = _user_baselines(mine, slots, captures_by, finals_by, views, day)
+                rows, new_drifts = _user_baselines(mine, slots, followers, finals_by, views, day)
             except Exception as error:  # this user's failure is theirs alone
                 summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
                 continue
@@ -106,46 +110,43 @@ def _write_users(connection, users: Sequence[_UserBaselines], day, now) -> None:
     )
 
 
-def _batch_history(database: Database, users: list[str], day: dt.date):
-    """The batch's rolling views, captured follower counts and final scores, grouped by brand and
-    content type once (each brand reads its own rows instead of filtering everyone's)."""
+def _history(database: Database, users: list[str] | None, day: dt.date):
+    """The users' (everyone's with None) rolling views, latest captured follower counts and daily final-score totals,
+    summed by the database and grouped by brand and content type."""
+    first_day = window_start(day, WINDOW_DAYS)
     with database.engine.connect() as connection:
-        snapshots = snapshots_between(
-            connection, window_start(day, WINDOW_DAYS), day, SCORED_CHECKPOINTS, users
+        totals = view_totals_between(connection, first_day, day, SCORED_CHECKPOINTS, users)
+        followers = latest_captured_followers(connection, first_day, day, SCORED_CHECKPOINTS, users)
+        finals = final_score_totals_by_day(
+            connection, days_back(day, LOOKBACK_DAYS - 1), day, users
         )
-        finals = final_scores_between(connection, days_back(day, LOOKBACK_DAYS - 1), day, users)
-    views = rolling_average_views(view_observations(snapshots), day)
-    finals_by: dict[tuple[str, str], list] = defaultdict(list)
-    for brand_id, content_type, scored_on, score in finals:
-        finals_by[(brand_id, content_type)].append((scored_on, score))
-    captures_by: dict[tuple[str, str], list] = defaultdict(list)
-    for snap in snapshots:
-        captures_by[(snap.brand_id, snap.content_type)].append(
-            (snap.day, snap.followers_at_capture)
-        )
-    return views, captures_by, finals_by
+    views = average_views(totals)
+    finals_by: dict[tuple[str, str], dict[dt.date, tuple[float, int]]] = defaultdict(dict)
+    for brand_id, content_type, scored_on, total, count in finals:
+        finals_by[(brand_id, content_type)][scored_on] = (total, count)
+    return views, followers, finals_by
 
 
-def _user_baselines(brands, slots, captures_by, finals_by, views, day):
+def _user_baselines(brands, slots, followers, finals_by, views, day):
     first_day = window_start(day, WINDOW_DAYS)
     rows: list[BaselineRow] = []
     new_drifts: list[tuple[str, BaselineRow]] = []
     for brand in brands:
         for content_type in sorted(slots.get(brand.id, {})):
-            history = finals_by.get((brand.id, content_type), [])
-            in_window = [s for d, s in history if d >= first_day]
-            captures = captures_by.get((brand.id, content_type), [])
-            drift = active_drift(history, day)
+            daily = finals_by.get((brand.id, content_type), {})
+            in_window = [totals for d, totals in daily.items() if d >= first_day]
+            post_count = sum(count for _, count in in_window)
+            drift = active_drift_from_totals(daily, day)
             row = BaselineRow(
                 as_of_date=day,
                 brand_id=brand.id,
                 content_type=content_type,
                 avg_views_48h=views.get((brand.id, content_type, "48h")),
                 avg_views_7d=views.get((brand.id, content_type, "7d")),
-                avg_score=sum(in_window) / len(in_window) if in_window else None,
-                post_count=len(in_window),
+                avg_score=sum(total for total, _ in in_window) / post_count if post_count else None,
+                post_count=post_count,
                 # Only captured counts: a live count would make a re-run of an old day differ.
-                followers=max(captures)[1] if captures else None,
+                followers=followers.get((brand.id, content_type)),
                 recent_avg_score=drift.recent_avg if drift else None,
                 previous_avg_score=drift.previous_avg if drift else None,
                 drift_action=drift.action if drift else None,

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from toby_pipelines.baselines.rolling import WINDOW_DAYS, rolling_average_views
+from toby_pipelines.baselines.rolling import WINDOW_DAYS, average_views
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import user_batches
@@ -24,11 +24,11 @@ from toby_pipelines.storage.scores import PostScore, upsert_scores
 from toby_pipelines.storage.snapshots import (
     snapshots_between,
     users_with_snapshots_on,
-    view_observations,
+    view_totals_between,
 )
 from toby_pipelines.strategy.experiments import is_game_changer
 
-# Scoring day D reads snapshots from D-14 (the baseline as of D-1) through D.
+# Scoring day D reads D's snapshots and the views of D-14 through D-1 (the baseline as of D-1).
 SNAPSHOT_LOOKBACK_DAYS = WINDOW_DAYS
 
 
@@ -51,18 +51,24 @@ def score_day(
         users = [u for u in users_with_snapshots_on(connection, day) if shard.owns(u)]
     summary = ScoreSummary(day, [], {})
     succeeded: dict[str, str] = {}
+    # The baseline as of yesterday (no score reads data from its own future): sums per brand,
+    # content type and checkpoint, one query for the whole shard.
+    with database.engine.connect() as connection:
+        baseline = average_views(
+            view_totals_between(
+                connection,
+                days_back(day, SNAPSHOT_LOOKBACK_DAYS),
+                days_back(day, 1),
+                SCORED_CHECKPOINTS,
+                None if shard.whole else users,
+            )
+        )
     for batch in user_batches(users):  # memory bounded by a batch of users
         with database.engine.connect() as connection:
-            history = snapshots_between(
-                connection, days_back(day, SNAPSHOT_LOOKBACK_DAYS), day, SCORED_CHECKPOINTS, batch
-            )
-        # The baseline as of yesterday: no score reads data from its own future.
-        baseline = rolling_average_views(view_observations(history), days_back(day, 1))
-        # Grouped once, so each user reads their own snapshots instead of filtering everyone's.
+            snapshots = snapshots_between(connection, day, day, SCORED_CHECKPOINTS, batch)
         todays: dict[str, list] = {}
-        for snap in history:
-            if snap.day == day:
-                todays.setdefault(snap.user_id, []).append(snap)
+        for snap in snapshots:
+            todays.setdefault(snap.user_id, []).append(snap)
         scored: list[_UserScores] = []
         for user_id, mine in sorted(todays.items()):
             try:

@@ -3,8 +3,9 @@
 Swapped in for one child process by `row_at_a_time()`: the simulated platform answers each
 snapshot with its own queries (no prefetch) and its follower count reads every post the account
 ever published and reveals each in Python; capture failures are cleared one row at a time;
-scoring filters all of the day's snapshots once per user; baselines filter every brand's
-snapshots and final scores once per brand; every stage reads all users' rows at once; leader
+scoring and baselines read every snapshot and final score of their windows and sum them in
+Python, scoring filters all of the day's snapshots once per user, baselines filter every
+brand's rows once per brand; every stage reads all users' rows at once; leader
 changes learn yesterday's posteriors again; each user's results are written in a transaction of
 their own.
 Everything else is the code as it is now, so the ratio measures those choices.
@@ -18,13 +19,18 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from toby_pipelines.baselines.drift import LOOKBACK_DAYS, daily_totals
+from toby_pipelines.baselines.rolling import WINDOW_DAYS, average_views, window_start
 from toby_pipelines.defs.scoring import assets as scoring_assets
 from toby_pipelines.loop import baseline, learn, measure, score
+from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import write_together as _write_together
+from toby_pipelines.metrics.checkpoints import SCORED_CHECKPOINTS
 from toby_pipelines.platforms.growth_curve import reveal
 from toby_pipelines.platforms.simulated import SimulatedPlatform, UnknownMedia
 from toby_pipelines.sharding.shards import ALL_USERS
 from toby_pipelines.storage.database import utc
+from toby_pipelines.storage.scores import final_scores_between
 
 
 def _followers_from_all_history(self, connection, account_handle: str, as_of: dt.datetime) -> int:
@@ -48,22 +54,47 @@ def _followers_from_all_history(self, connection, account_handle: str, as_of: dt
     return int(base) + gained
 
 
-def _user_baselines_filtering_all(brands, slots, captures_by, finals_by, views, day):
+def _history_row_by_row(database, users, day):
+    # Every snapshot and final score of the windows read row by row and summed in Python.
+    with database.engine.connect() as connection:
+        snapshots = _SNAPSHOTS_BETWEEN(
+            connection, window_start(day, WINDOW_DAYS), day, SCORED_CHECKPOINTS, users
+        )
+        finals = final_scores_between(connection, days_back(day, LOOKBACK_DAYS - 1), day, users)
+    views = average_views(_summed_in_python(snapshots, window_start(day, WINDOW_DAYS), day))
+    captures = [(s.brand_id, s.content_type, s.day, s.followers_at_capture) for s in snapshots]
+    return views, captures, finals
+
+
+def _user_baselines_filtering_all(brands, slots, captures, finals, views, day):
     # Everyone's rows in one list each, filtered again for every brand, as before.
-    finals = [(b, c, d, s) for (b, c), items in finals_by.items() for d, s in items]
-    snapshots = [(b, c, d, f) for (b, c), items in captures_by.items() for d, f in items]
+    followers: dict = {}
     regrouped_finals: dict = {}
-    regrouped_captures: dict = {}
     for brand in brands:
         for content_type in slots.get(brand.id, {}):
             key = (brand.id, content_type)
-            regrouped_finals[key] = [
+            regrouped_finals[key] = daily_totals(
                 (d, s) for b, c, d, s in finals if b == brand.id and c == content_type
-            ]
-            regrouped_captures[key] = [
-                (d, f) for b, c, d, f in snapshots if b == brand.id and c == content_type
-            ]
-    return _USER_BASELINES(brands, slots, regrouped_captures, regrouped_finals, views, day)
+            )
+            mine = [(d, f) for b, c, d, f in captures if b == brand.id and c == content_type]
+            if mine:
+                followers[key] = max(mine)[1]
+    return _USER_BASELINES(brands, slots, followers, regrouped_finals, views, day)
+
+
+def _summed_in_python(snapshots, first_day, last_day) -> dict:
+    totals: dict = {}
+    for snap in snapshots:
+        if snap.views is not None and first_day <= snap.day <= last_day:
+            key = (snap.brand_id, snap.content_type, snap.checkpoint)
+            total, count = totals.get(key, (0, 0))
+            totals[key] = (total + snap.views, count + 1)
+    return totals
+
+
+def _view_totals_from_every_snapshot(connection, first_day, last_day, checkpoints, users=None):
+    found = _SNAPSHOTS_BETWEEN(connection, first_day, last_day, checkpoints, users)
+    return _summed_in_python(found, first_day, last_day)
 
 
 def _score_filtering_all(database, day, now, shard=ALL_USERS):
@@ -139,7 +170,9 @@ def row_at_a_time() -> Iterator[None]:
         (score, "user_batches", _one_batch),
         (baseline, "user_batches", _one_batch),
         (SimulatedPlatform, "_followers", _followers_from_all_history),
+        (baseline, "_history", _history_row_by_row),
         (baseline, "_user_baselines", _user_baselines_filtering_all),
+        (score, "view_totals_between", _view_totals_from_every_snapshot),
         (score, "snapshots_between", _snapshots_between_keeping_all),
         (scoring_assets, "score_day", _score_filtering_all),
     ]

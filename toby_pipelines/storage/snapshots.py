@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from toby_pipelines.baselines.rolling import ViewObservation
 from toby_pipelines.metrics.validation import METRIC_FIELDS, OPTIONAL_FIELDS, PostMetrics
 from toby_pipelines.storage.database import as_date, utc
 
@@ -136,14 +135,6 @@ def snapshots_between(
     ]
 
 
-def view_observations(snapshots: Sequence[SnapshotForScoring]) -> list[ViewObservation]:
-    return [
-        ViewObservation(s.brand_id, s.content_type, s.checkpoint, s.day, s.views)
-        for s in snapshots
-        if s.views is not None
-    ]
-
-
 def _late_hours(checkpoint_at: dt.datetime, observed_at: dt.datetime | None) -> float:
     if observed_at is None:
         return 0.0
@@ -159,3 +150,70 @@ def users_with_snapshots_on(connection: Connection, day: dt.date) -> list[str]:
         {"day": day},
     )
     return sorted(r.user_id for r in rows)
+
+
+def _users_filter(statement: str, params: dict, user_ids: Sequence[str] | None):
+    """`statement` with `:users` bound as an expanding list when `user_ids` is given."""
+    query = sa.text(statement)
+    if user_ids is not None:
+        query = query.bindparams(sa.bindparam("users", expanding=True))
+        params["users"] = list(user_ids)
+    return query
+
+
+def view_totals_between(
+    connection: Connection,
+    first_day: dt.date,
+    last_day: dt.date,
+    checkpoints: Sequence[str],
+    user_ids: Sequence[str] | None = None,
+) -> dict[tuple[str, str, str], tuple[int, int]]:
+    """{(brand, content type, checkpoint): (sum of views, snapshots with views)} over the window,
+    summed by the database: a baseline needs two numbers per key, not every snapshot."""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    params: dict = {"first": first_day, "last": last_day, "checkpoints": list(checkpoints)}
+    statement = _users_filter(
+        "SELECT p.brand_id, p.content_type, s.checkpoint, SUM(s.views) AS total,"
+        " COUNT(s.views) AS counted FROM metrics_snapshots s"
+        " JOIN scheduled_posts p ON p.id = s.post_id"
+        " WHERE s.partition_date >= :first AND s.partition_date <= :last"
+        f" AND s.checkpoint IN :checkpoints{only}"
+        " GROUP BY p.brand_id, p.content_type, s.checkpoint",
+        params,
+        user_ids,
+    ).bindparams(sa.bindparam("checkpoints", expanding=True))
+    return {
+        (r.brand_id, r.content_type, r.checkpoint): (int(r.total), int(r.counted))
+        for r in connection.execute(statement, params)
+        if r.counted
+    }
+
+
+def latest_captured_followers(
+    connection: Connection,
+    first_day: dt.date,
+    last_day: dt.date,
+    checkpoints: Sequence[str],
+    user_ids: Sequence[str] | None = None,
+) -> dict[tuple[str, str], int]:
+    """{(brand, content type): the follower count captured on the latest day of the window that
+    has a snapshot at `checkpoints` (the highest, when that day has several)}."""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    params: dict = {"first": first_day, "last": last_day, "checkpoints": list(checkpoints)}
+    statement = _users_filter(
+        "SELECT p.brand_id, p.content_type, s.partition_date AS day,"
+        " MAX(s.followers_at_capture) AS followers FROM metrics_snapshots s"
+        " JOIN scheduled_posts p ON p.id = s.post_id"
+        " WHERE s.partition_date >= :first AND s.partition_date <= :last"
+        f" AND s.checkpoint IN :checkpoints{only}"
+        " GROUP BY p.brand_id, p.content_type, s.partition_date",
+        params,
+        user_ids,
+    ).bindparams(sa.bindparam("checkpoints", expanding=True))
+    # A row per key and day (one scan of the window); the latest day of each key wins.
+    latest: dict[tuple[str, str], tuple[dt.date, int]] = {}
+    for r in connection.execute(statement, params):
+        key, day = (r.brand_id, r.content_type), as_date(r.day)
+        if r.followers is not None and (key not in latest or latest[key][0] < day):
+            latest[key] = (day, int(r.followers))
+    return {key: followers for key, (_, followers) in latest.items()}
