@@ -67,111 +67,97 @@ class ChangePoint:
         return self.option is not None
 
 
-@dataclass
-class _Running:
-    count: int = 0
-    total: float = 0.0
-
-    def add(self, value: float) -> None:
-        self.count += 1
-        self.total += value
-
-
-@dataclass
-class _Cusum:
-    value: float = 0.0
-    start: dt.date | None = None
-    residuals: _Running | None = None
-    scores: _Running | None = None  # of the posts since the run began
-
-    def step(self, excess: float, residual: float, on: dt.date, score: float = 0.0) -> None:
-        """Accumulate `excess` (standardized, past the slack); track where the run began."""
-        self.value = max(0.0, self.value + excess)
-        if self.value == 0.0:
-            self.start, self.residuals, self.scores = None, None, None
-            return
-        self.start = self.start or on
-        self.residuals = self.residuals or _Running()
-        self.residuals.add(residual)
-        self.scores = self.scores or _Running()
-        self.scores.add(score)
-
-    def mean_residual(self) -> float:
-        return self.residuals.total / max(1, self.residuals.count) if self.residuals else 0.0
-
-
 def detect_changes(posts: Sequence[ScoredPost]) -> list[ChangePoint]:
     """Every drop and rise detected in one brand's posts of one content type, oldest first.
 
-    `posts` hold one score per post in publishing order (see `latest_scores`)."""
+    `posts` hold one score per post in publishing order (see `latest_scores`).
+
+    It runs once a day for every brand over its learning horizon, so its state is kept in plain
+    lists and locals rather than objects (the arithmetic, and so every result, is that of the
+    description above, step for step)."""
     changes: list[ChangePoint] = []
-    brand, options = _Running(), {}
-    residual_sq, rise_sq = _Running(), _Running()
-    drop = _Cusum()
-    rises: dict[tuple[str, str], _Cusum] = {}
+    # The brand's and each option's running (count, total) since the last change.
+    brand_count, brand_total = 0, 0.0
+    options: dict[tuple[str, str], list] = {}
+    # Running (count, sum of squares) of the drop's and the rises' residuals.
+    residual_count, residual_sq = 0, 0.0
+    rise_count, rise_sq = 0, 0.0
+    # A CUSUM: [value, start, residual count, residual total, score count, score total].
+    drop = _cusum()
+    rises: dict[tuple[str, str], list] = {}
     for post in posts:
-        if brand.count >= WARMUP_POSTS:
-            base = brand.total / brand.count
-            predicted = sum(_shrunk(options.get(key), base) for key in post.options.items()) / max(
-                1, len(post.options)
-            )
-            residual = post.score - predicted
+        score = post.score
+        keys = list(post.options.items())
+        if brand_count >= WARMUP_POSTS:
+            base = brand_total / brand_count
+            shrunk = [_shrunk(options.get(key), base) for key in keys]
+            predicted = 0.0
+            for value in shrunk:
+                predicted += value
+            predicted /= max(1, len(keys))
+            residual = score - predicted
             sd = (
-                max(MIN_RESIDUAL_SD, math.sqrt(residual_sq.total / residual_sq.count))
-                if residual_sq.count >= 5
+                max(MIN_RESIDUAL_SD, math.sqrt(residual_sq / residual_count))
+                if residual_count >= 5
                 else FALLBACK_RESIDUAL_SD
             )
             # A rise is judged against the additive prediction: each chosen option's shift
             # from the brand mean, summed, so one option's rise is not diluted by the others.
-            shifts = {key: _shrunk(options.get(key), base) - base for key in post.options.items()}
-            additive = base + sum(shifts.values())
+            shifts = [value - base for value in shrunk]
+            total_shift = 0.0
+            for shift in shifts:
+                total_shift += shift
+            additive = base + total_shift
             rise_sd = (
-                max(MIN_RESIDUAL_SD, math.sqrt(rise_sq.total / rise_sq.count))
-                if rise_sq.count >= 5
+                max(MIN_RESIDUAL_SD, math.sqrt(rise_sq / rise_count))
+                if rise_count >= 5
                 else FALLBACK_RESIDUAL_SD
             )
-            rise_sq.add((post.score - additive) ** 2)
-            residual_sq.add(residual * residual)
-            drop.step(-residual / sd - SLACK, residual, post.published_on)
-            if drop.value > THRESHOLD:
+            rise_count += 1
+            rise_sq += (score - additive) ** 2
+            residual_count += 1
+            residual_sq += residual * residual
+            _step(drop, -residual / sd - SLACK, residual, post.published_on, 0.0)
+            if drop[0] > THRESHOLD:
                 changes.append(
                     ChangePoint(
                         post.brand_id,
                         post.content_type,
-                        changed_on=drop.start or post.published_on,
+                        changed_on=drop[1] or post.published_on,
                         detected_on=post.published_on,
-                        shift=drop.mean_residual(),
+                        shift=_mean_residual(drop),
                     )
                 )
-                brand, options, residual_sq, rise_sq = _Running(), {}, _Running(), _Running()
-                drop, rises = _Cusum(), {}
+                brand_count, brand_total, options = 0, 0.0, {}
+                residual_count, residual_sq, rise_count, rise_sq = 0, 0.0, 0, 0.0
+                drop, rises = _cusum(), {}
             else:
-                for key in post.options.items():
-                    rise = rises.setdefault(key, _Cusum())
+                for index, key in enumerate(keys):
+                    rise = rises.get(key)
+                    if rise is None:
+                        rise = rises[key] = _cusum()
                     # The option is judged against its mean from before the run began, so the
                     # posts of a rise do not raise the bar they are measured against.
                     history = options.get(key)
-                    known = (history.count if history else 0) - (
-                        rise.scores.count if rise.scores else 0
-                    )
+                    known = (history[0] if history else 0) - rise[4]
                     if known < RISE_MIN_POSTS:
                         continue
-                    before = _shrunk(history, base, without=rise.scores) - base
-                    own = post.score - (additive - shifts[key] + before)
+                    before = _shrunk(history, base, rise) - base
+                    own = score - (additive - shifts[index] + before)
                     # The option's old mean is itself uncertain, by its own few posts.
                     spread = rise_sd * math.sqrt(1.0 + 1.0 / (known + SHRINKAGE))
                     # One post counts at most RISE_CAP deviations: it is shared by every option it
                     # used, so a rise needs more than one post to tell which option rose.
                     excess = min(own / spread, RISE_CAP) - RISE_SLACK
-                    rise.step(excess, own, post.published_on, post.score)
-                    if rise.value > RISE_THRESHOLD:
+                    _step(rise, excess, own, post.published_on, score)
+                    if rise[0] > RISE_THRESHOLD:
                         changes.append(
                             ChangePoint(
                                 post.brand_id,
                                 post.content_type,
-                                changed_on=rise.start or post.published_on,
+                                changed_on=rise[1] or post.published_on,
                                 detected_on=post.published_on,
-                                shift=rise.mean_residual(),
+                                shift=_mean_residual(rise),
                                 dimension=key[0],
                                 option=key[1],
                             )
@@ -179,17 +165,47 @@ def detect_changes(posts: Sequence[ScoredPost]) -> list[ChangePoint]:
                         # The option starts over from this post on; its old mean is stale.
                         options.pop(key, None)
                         rises.pop(key)
-        brand.add(post.score)
-        for key in post.options.items():
-            options.setdefault(key, _Running()).add(post.score)
+        brand_count += 1
+        brand_total += score
+        for key in keys:
+            running = options.get(key)
+            if running is None:
+                options[key] = [1, score]
+            else:
+                running[0] += 1
+                running[1] += score
     return changes
 
 
-def _shrunk(running: _Running | None, base: float, without: _Running | None = None) -> float:
-    """An option's mean shrunk toward the brand's, leaving out the scores in `without`."""
+def _cusum() -> list:
+    return [0.0, None, 0, 0.0, 0, 0.0]
+
+
+def _step(cusum: list, excess: float, residual: float, on: dt.date, score: float) -> None:
+    """Accumulate `excess` (standardized, past the slack); track where the run began and the
+    residuals and scores of the run's posts."""
+    value = max(0.0, cusum[0] + excess)
+    if value == 0.0:
+        cusum[:] = _cusum()
+        return
+    cusum[0] = value
+    cusum[1] = cusum[1] or on
+    cusum[2] += 1
+    cusum[3] += residual
+    cusum[4] += 1
+    cusum[5] += score
+
+
+def _mean_residual(cusum: list) -> float:
+    return cusum[3] / max(1, cusum[2]) if cusum[2] else 0.0
+
+
+def _shrunk(running: list | None, base: float, without: list | None = None) -> float:
+    """An option's mean shrunk toward the brand's, leaving out the scores of the run `without`
+    (a CUSUM's)."""
     if running is None:
         return base
-    total, count = running.total, running.count
+    count, total = running
     if without is not None:
-        total, count = total - without.total, count - without.count
+        total, count = total - without[5], count - without[4]
     return (total + SHRINKAGE * base) / (count + SHRINKAGE)
