@@ -86,14 +86,14 @@ def test_a_slot_time_that_cannot_be_read_stops_only_its_own_user(two_users, data
 def test_a_failing_learning_step_is_recorded_and_retried_until_it_succeeds(
     two_users, database_url, monkeypatch
 ):
-    real = learn.learn_user
+    real = learn.learn_streams
 
-    def fails_for_u2(profiles, posts, day, *args, **kwargs):
+    def fails_for_u2(profiles, streams, day, *args, **kwargs):
         if any(p.brand_id.startswith("u2-") for p in profiles):
             raise RuntimeError("corrupt evidence for u2 Authorization: Bearer EAAG-secret-token")
-        return real(profiles, posts, day, *args, **kwargs)
+        return real(profiles, streams, day, *args, **kwargs)
 
-    monkeypatch.setattr(learn, "learn_user", fails_for_u2)
+    monkeypatch.setattr(learn, "learn_streams", fails_for_u2)
     run_days(DEFS, database_url, 3)
     users = {u for (u,) in rows(two_users, "SELECT DISTINCT user_id FROM toby_strategy_scores")}
     assert users == {"u1"}
@@ -104,7 +104,7 @@ def test_a_failing_learning_step_is_recorded_and_retried_until_it_succeeds(
     later = START + dt.timedelta(days=3, hours=6)
     assert retry_days(Database(database_url), later)
 
-    monkeypatch.setattr(learn, "learn_user", real)
+    monkeypatch.setattr(learn, "learn_streams", real)
     job = DEFS.resolve_job_def("learning_job")
     for (day,) in rows(two_users, "SELECT DISTINCT partition_key FROM unit_failures"):
         job.execute_in_process(

@@ -11,7 +11,7 @@ from toby_pipelines.discovery.trends import trending_topics
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
-from toby_pipelines.loop.user_batches import USERS_PER_READ, user_batches
+from toby_pipelines.loop.user_batches import user_batches
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
@@ -23,6 +23,7 @@ from toby_pipelines.storage.posts import deleted_posts
 from toby_pipelines.storage.scores import scored_posts_between
 from toby_pipelines.storage.toby_state import advance_phase, learning_since, toby_settings
 from toby_pipelines.strategy.change_detection import ChangePoint
+from toby_pipelines.strategy.change_detection_lockstep import detect_changes_many
 from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import CONTENT_TYPES, option_pools
 from toby_pipelines.strategy.experiments import Experiment, advance
@@ -31,11 +32,16 @@ from toby_pipelines.strategy.posteriors import (
     LEARNING_HORIZON_DAYS,
     BrandProfile,
     OptionPosterior,
+    UserStreams,
     leaders,
+    learn_streams,
     learn_user,
+    user_streams,
 )
 from toby_pipelines.strategy.topic_rotation import RestingTopic
 
+# Users whose learning horizons are read and learned together (about 400,000 scores).
+USERS_PER_LEARNING_READ = 200
 # The asset shows the first posteriors as a table; the rest are counted, not kept in memory.
 PREVIEW_POSTERIORS = 400
 
@@ -85,8 +91,9 @@ def compute_posteriors(
         brands_of.setdefault(brand.user_id, []).append(brand)
     succeeded: dict[str, str] = {}
     # The horizon's scores of a batch of users only: memory stays bounded by a batch however
-    # many users there are.
-    for batch in user_batches(users, USERS_PER_READ):
+    # many users there are. Batches are large enough for their brands' audience changes to be
+    # replayed side by side (`detect_changes_many`) at a fraction of the cost of one by one.
+    for batch in user_batches(users, USERS_PER_LEARNING_READ):
         by_user = _scores_by_user(database, batch, day)
         with database.engine.connect() as connection:
             stored = stored_leaders(connection, batch)
@@ -100,13 +107,27 @@ def compute_posteriors(
                     s for s in by_user.get(owner, []) if s[1].published_on >= reset_on
                 ]
                 deleted[owner] = [d for d in deleted.get(owner, []) if d.published_on >= reset_on]
-        learned: list[_Learned] = []
+        prepared: dict[str, tuple] = {}
         for user_id in batch:
+            try:
+                profiles = [brand_profile(b, overrides) for b in brands_of.get(user_id, [])]
+                streams = user_streams(
+                    profiles,
+                    [p for _, p in by_user.get(user_id, [])],
+                    day,
+                    deleted.get(user_id, []),
+                )
+                prepared[user_id] = (profiles, streams)
+            except Exception as error:  # this user's failure is theirs alone
+                summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+        detected = _detect_together({user: streams for user, (_, streams) in prepared.items()})
+        learned: list[_Learned] = []
+        for user_id, (profiles, streams) in prepared.items():
             try:
                 learned.append(
                     _Learned(user_id, *_learn_user(
-                        user_id, brands_of, overrides, by_user.get(user_id, []), running,
-                        settings, outside, day, names, stored.get(user_id),
+                        user_id, profiles, streams, detected.get(user_id), by_user.get(user_id, []),
+                        running, settings, outside, day, names, stored.get(user_id),
                         deleted.get(user_id, []),
                     ))
                 )  # fmt: skip
@@ -178,14 +199,33 @@ def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[
     return by_user
 
 
+def _detect_together(streams_of: dict[str, UserStreams]) -> dict[str, dict]:
+    """{user: {(brand, content type): changes}} for every stream of every user, replayed side by
+    side (`detect_changes_many`). Should that fail, every user replays their own streams in
+    `learn_streams`, so a failure stays with the user whose data caused it."""
+    keys, finals = [], []
+    for user_id, streams in streams_of.items():
+        for key, final in streams.finals().items():
+            keys.append((user_id, key))
+            finals.append(final)
+    try:
+        found = detect_changes_many(finals)
+    except Exception:
+        return {}
+    detected: dict[str, dict] = {user_id: {} for user_id in streams_of}
+    for (user_id, key), changes in zip(keys, found, strict=True):
+        detected[user_id][key] = changes
+    return detected
+
+
 def _learn_user(
-    user_id, brands, overrides, mine, running, settings, outside, day, names, stored, deleted
+    user_id, profiles, streams, detected, mine, running, settings, outside, day, names, stored,
+    deleted,
 ):  # fmt: skip
-    profiles = [brand_profile(b, overrides) for b in brands.get(user_id, [])]
     state = settings.get(user_id)
     # The cross_brand_learning flag off: each brand learns from its own posts only.
     borrow = state is None or state.allows("cross_brand_learning")
-    learning = learn_user(profiles, [p for _, p in mine], day, deleted=deleted, borrow=borrow)
+    learning = learn_streams(profiles, streams, day, borrow=borrow, detected=detected)
     part = PosteriorSummary(day, [(user_id, item) for item in learning.posteriors], [], names)
     part.changes.extend(learning.changes)
     part.resting.extend(learning.resting)

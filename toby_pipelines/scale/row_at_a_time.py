@@ -162,7 +162,7 @@ def row_at_a_time() -> Iterator[None]:
         (SimulatedPlatform, "prefetch", _no_prefetch),
         (measure, "clear_capture_failures", _clear_one_at_a_time),
         (learn, "stored_leaders", _no_stored_leaders),
-        (learn, "USERS_PER_READ", 10**9),
+        (learn, "USERS_PER_LEARNING_READ", 10**9),
         (measure, "USERS_PER_CAPTURE", 10**9),
         (learn, "write_together", _one_transaction_each),
         (score, "write_together", _one_transaction_each),

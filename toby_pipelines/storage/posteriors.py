@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from toby_pipelines.storage.bulk import insert_rows
 from toby_pipelines.storage.database import as_date
 from toby_pipelines.strategy.normal_gamma import NormalGamma
 from toby_pipelines.strategy.posteriors import OptionPosterior
@@ -52,17 +53,17 @@ def replace_posteriors(
     resting_until = {
         (t.brand_id, t.content_type, "topic_bucket", t.topic): t.until for t in resting
     }
-    # An insert construct, not text: SQLAlchemy sends it as multi-row VALUES ("insertmanyvalues"),
-    # far fewer statements than one per row.
-    connection.execute(
-        sa.insert(_TABLE),
-        [
+    insert_rows(
+        connection,
+        "toby_strategy_scores",
+        _COLUMNS,
+        (
             _row(as_of, user_id, item, until)
             for user_id, item in rows
             for until in [
                 resting_until.get((item.brand_id, item.content_type, item.dimension, item.option))
             ]
-        ],
+        ),
     )
 
 
@@ -72,42 +73,25 @@ _COLUMNS = (
     "recent_scores", "prior_source", "post_mean", "post_kappa", "post_alpha", "post_beta",
     "interval_low", "interval_high", "prob_best", "resting_until", "deleted_posts",
 )  # fmt: skip
-_TABLE = sa.table("toby_strategy_scores", *(sa.column(name) for name in _COLUMNS))
 
 
 def _row(
     as_of: dt.date, user_id: str, item: OptionPosterior, resting_until: dt.date | None
-) -> dict:
+) -> tuple:
+    """The values of `_COLUMNS`."""
     scores = item.scores
     mean = sum(scores) / len(scores) if scores else None
     variance = (
         sum((s - mean) ** 2 for s in scores) / len(scores) if scores and mean is not None else None
     )
-    return {
-        "as_of_date": as_of,
-        "user_id": user_id,
-        "brand_id": item.brand_id,
-        "content_type": item.content_type,
-        "dimension": item.dimension,
-        "option_value": item.option,
-        "sample_count": item.sample_count,
-        "evidence_weight": item.evidence_weight,
-        "avg_score": mean,
-        "score_variance": variance,
-        "best_score": max(scores) if scores else None,
-        "worst_score": min(scores) if scores else None,
-        "recent_scores": json.dumps(list(scores[-10:])),
-        "prior_source": item.prior_source,
-        "post_mean": item.posterior.mu,
-        "post_kappa": item.posterior.kappa,
-        "post_alpha": item.posterior.alpha,
-        "post_beta": item.posterior.beta,
-        "interval_low": item.interval_low,
-        "interval_high": item.interval_high,
-        "prob_best": item.prob_best,
-        "resting_until": resting_until,
-        "deleted_posts": item.deleted_posts,
-    }
+    return (
+        as_of, user_id, item.brand_id, item.content_type, item.dimension, item.option,
+        item.sample_count, item.evidence_weight, mean, variance,
+        max(scores) if scores else None, min(scores) if scores else None,
+        json.dumps(list(scores[-10:])), item.prior_source,
+        item.posterior.mu, item.posterior.kappa, item.posterior.alpha, item.posterior.beta,
+        item.interval_low, item.interval_high, item.prob_best, resting_until, item.deleted_posts,
+    )  # fmt: skip
 
 
 def latest_posteriors(connection: Connection, today: dt.date) -> PosteriorTable:

@@ -100,21 +100,37 @@ def scored_posts_between(
         statement = statement.bindparams(sa.bindparam("users", expanding=True))
         params["users"] = list(user_ids)
     rows = connection.execute(statement, params)
+    # A learning horizon holds hundreds of thousands of scores: equal values (a brand's id, a
+    # day, a combination of options) are kept once, not once per score.
+    names: dict[str, str] = {}
+    days: dict = {}
+    published_days: dict = {}
+    combinations: dict[tuple, dict[str, str]] = {}
     result = []
-    for r in rows:
-        options = dict(zip(DIMENSIONS, r[8:13], strict=True))  # the tag columns, in order
+    # Rows by position: a learning horizon holds hundreds of thousands of them.
+    for user_id, score_date, post_id, brand_id, content_type, phase, score, at, *tags in rows:
+        values = tuple(tags)  # the tag columns, in DIMENSIONS order
+        options = combinations.get(values)
+        if options is None:
+            options = combinations[values] = dict(zip(DIMENSIONS, values, strict=True))
+        published = published_days.get(at)
+        if published is None:
+            published = published_days[at] = utc(at).date()
+        scored_on = days.get(score_date)
+        if scored_on is None:
+            scored_on = days[score_date] = as_date(score_date)
         result.append(
             (
-                r.user_id,
-                as_date(r.score_date),
+                names.setdefault(user_id, user_id),
+                scored_on,
                 ScoredPost(
-                    r.post_id,
-                    r.brand_id,
-                    r.content_type,
-                    r.phase,
-                    r.toby_score,
+                    post_id,
+                    names.setdefault(brand_id, brand_id),
+                    names.setdefault(content_type, content_type),
+                    names.setdefault(phase, phase),
+                    score,
                     options,
-                    utc(r.published_at).date(),
+                    published,
                 ),
             )
         )

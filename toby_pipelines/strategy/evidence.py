@@ -13,7 +13,7 @@ from toby_pipelines.strategy.normal_gamma import Evidence
 PROVISIONAL_WEIGHT = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoredPost:
     post_id: str
     brand_id: str

@@ -29,9 +29,32 @@ def adjusted_scores(
     """{post_id: {dimension: score less the effects of the post's options in other dimensions}}
     for the posts of one brand and content type."""
     weights = np.array([weight_of(post) for post in posts], dtype=float)
+    fitted = adjusted_columns(posts, weights)
+    if fitted is None:
+        return {p.post_id: dict.fromkeys(p.options, p.score) for p in posts}
+    dimensions, values, unfitted = fitted
+    column = {dimension: d for d, dimension in enumerate(dimensions)}
+    return {
+        post.post_id: {
+            dimension: float(values[i, column[dimension]])
+            if dimension in column
+            else float(unfitted[i])
+            for dimension in post.options
+        }
+        for i, post in enumerate(posts)
+    }
+
+
+def adjusted_columns(
+    posts: Sequence[ScoredPost], weights: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """The fit behind `adjusted_scores` as arrays: the dimensions of the first post, each post's
+    adjusted score per one of them ([post, dimension]), and each post's score less all its
+    effects (what a dimension the first post lacks is adjusted to). None when no post weighs
+    anything: then every dimension's evidence is the raw score."""
     total = float(weights.sum())
     if total <= 0:
-        return {p.post_id: dict.fromkeys(p.options, p.score) for p in posts}
+        return None
     scores = np.array([post.score for post in posts], dtype=float)
     centre = float(weights @ scores) / total
     dimensions = list(posts[0].options)
@@ -71,16 +94,5 @@ def adjusted_scores(
     contribution = np.array(
         [np.where(column >= 0, effects[np.maximum(column, 0)], 0.0) for column in columns]
     ).reshape(len(columns), len(posts))
-    fitted = {dimension: d for d, dimension in enumerate(dimensions)}
-    all_effects = contribution.sum(axis=0)
-    result: dict[str, dict[str, float]] = {}
-    for i, post in enumerate(posts):
-        result[post.post_id] = {
-            dimension: float(
-                scores[i]
-                - all_effects[i]
-                + (contribution[fitted[dimension], i] if dimension in fitted else 0.0)
-            )
-            for dimension in post.options
-        }
-    return result
+    unfitted = scores - contribution.sum(axis=0)
+    return dimensions, (unfitted + contribution).T, unfitted

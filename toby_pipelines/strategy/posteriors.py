@@ -23,15 +23,14 @@ from toby_pipelines.strategy.deletions import DELETED, DeletedPost, with_deletio
 from toby_pipelines.strategy.evidence import (
     ArmKey,
     ScoredPost,
-    evidence_by_arm,
     latest_scores,
     phase_weight,
     scaled,
 )
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
-from toby_pipelines.strategy.other_dimensions import adjusted_scores
 from toby_pipelines.strategy.pooling import pooling_strengths
 from toby_pipelines.strategy.posterior_summary import summarize_many
+from toby_pipelines.strategy.stream_evidence import arms_of_streams
 from toby_pipelines.strategy.topic_rotation import RestingTopic, resting_topics
 
 # Every brand's prior for an option is its user's other brands' evidence on it: a new brand
@@ -94,6 +93,43 @@ class UserLearning:
         return table
 
 
+@dataclass(frozen=True)
+class UserStreams:
+    """One user's posts as learning reads them: one score per post (a deleted post's penalized,
+    see `deletions`), in publishing order, and by brand and content type."""
+
+    posts: list[ScoredPost]
+    streams: dict[tuple[str, str], list[ScoredPost]]
+
+    def finals(self) -> dict[tuple[str, str], list[ScoredPost]]:
+        """Each stream's final (7d) scores, streams in sorted order: what audience changes are
+        judged on (a provisional 48h score reads low or high by however the brand's posts grow
+        after two days, which is not a change of audience)."""
+        return {
+            key: [post for post in stream if post.phase == "7d"]
+            for key, stream in sorted(self.streams.items())
+        }
+
+
+def user_streams(
+    brands: Sequence[BrandProfile],
+    scores: Iterable[ScoredPost],
+    as_of: dt.date,
+    deleted: Sequence[DeletedPost] = (),
+) -> UserStreams:
+    """Only this user's scores may be passed."""
+    brand_ids = {brand.brand_id for brand in brands}
+    posts = latest_scores(scores)
+    if any(post.brand_id not in brand_ids for post in [*posts, *deleted]):
+        raise ValueError("scores of a brand outside this user's brands were passed")
+    if deleted:
+        posts = with_deletions(posts, deleted, _means(posts), as_of)
+    streams: dict[tuple[str, str], list[ScoredPost]] = {}
+    for post in posts:
+        streams.setdefault((post.brand_id, post.content_type), []).append(post)
+    return UserStreams(posts, streams)
+
+
 def learn_user(
     brands: Sequence[BrandProfile],
     scores: Iterable[ScoredPost],
@@ -107,26 +143,31 @@ def learn_user(
     With `summaries` false the intervals and probabilities of being best are skipped (left as
     NaN), for callers that only need the posteriors themselves.
     """
-    brand_ids = {brand.brand_id for brand in brands}
-    posts = latest_scores(scores)
-    if any(post.brand_id not in brand_ids for post in [*posts, *deleted]):
-        raise ValueError("scores of a brand outside this user's brands were passed")
-    if deleted:
-        posts = with_deletions(posts, deleted, _means(posts), as_of)
-    streams: dict[tuple[str, str], list[ScoredPost]] = {}
-    for post in posts:
-        streams.setdefault((post.brand_id, post.content_type), []).append(post)
+    return learn_streams(
+        brands, user_streams(brands, scores, as_of, deleted), as_of, summaries, borrow
+    )
+
+
+def learn_streams(
+    brands: Sequence[BrandProfile],
+    prepared: UserStreams,
+    as_of: dt.date,
+    summaries: bool = True,
+    borrow: bool = True,
+    detected: Mapping[tuple[str, str], Sequence[ChangePoint]] | None = None,
+) -> UserLearning:
+    """`learn_user` from the user's streams. `detected` holds the changes of every stream of
+    `prepared.finals()` when they were found already (`detect_changes_many` replays many users'
+    brands at once); without it each stream is replayed here."""
+    posts, streams = prepared.posts, prepared.streams
     changes: list[ChangePoint] = []
     resting: list[RestingTopic] = []
     changed_on: dict[tuple[str, str], dt.date] = {}
     rose_on: dict[ArmKey, tuple[dt.date, float]] = {}
-    for key, stream in sorted(streams.items()):
-        # Judged on final scores only: a provisional 48h score reads low or high by however
-        # the brand's posts grow after two days, which is not a change of audience.
-        final = [post for post in stream if post.phase == "7d"]
-        detected = detect_changes(final)
-        changes.extend(detected)
-        for change in detected:  # oldest first: the latest of each kind wins
+    for key, final in prepared.finals().items():
+        found = detected[key] if detected is not None else detect_changes(final)
+        changes.extend(found)
+        for change in found:  # oldest first: the latest of each kind wins
             if change.is_rise:
                 arm = (*key, change.dimension, change.option)
                 rose_on[arm] = (change.changed_on, PRE_CHANGE_WEIGHT)
@@ -145,10 +186,7 @@ def learn_user(
         key: brand_prior([post for post in stream if post.phase != DELETED])
         for key, stream in streams.items()
     }
-    adjusted: dict[str, dict[str, float]] = {}
-    for stream in streams.values():
-        adjusted.update(adjusted_scores(stream, weight_of))
-    arms = evidence_by_arm(posts, weight_of, adjusted, rose_on)
+    arms = arms_of_streams(posts, streams, weight_of, rose_on)
     pooled = _pooled_by_option(arms)
     # Without borrowing (the user's cross_brand_learning flag off) no brand's prior leans on
     # another's evidence.

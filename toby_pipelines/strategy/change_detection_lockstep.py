@@ -1,0 +1,239 @@
+"""The change detector of `change_detection` for many brands at once, in lockstep.
+
+`detect_changes` replays one brand's posts in order: its cost is a few dozen Python operations per
+post and option, and every brand of every user is replayed each day. Here the n-th post of every
+stream is handled by the same numpy operations, so a day's replay costs about as many array
+operations as the longest stream has posts, whatever the number of streams.
+
+The arithmetic is that of `detect_changes`, operation for operation and in the same order (sums
+run over a post's options one at a time, never reordered), so the results are identical to the
+last bit: `tests/domain/test_change_detection_lockstep.py` holds the two to equality on
+simulated seasons with drops and rises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+
+from toby_pipelines.strategy.change_detection import (
+    FALLBACK_RESIDUAL_SD,
+    MIN_RESIDUAL_SD,
+    RISE_CAP,
+    RISE_MIN_POSTS,
+    RISE_SLACK,
+    RISE_THRESHOLD,
+    SHRINKAGE,
+    SLACK,
+    THRESHOLD,
+    WARMUP_POSTS,
+    ChangePoint,
+)
+from toby_pipelines.strategy.evidence import ScoredPost
+
+NO_DAY = 0  # a CUSUM that has not started (dates are kept as proleptic ordinals)
+
+
+class _Streams:
+    """Every stream's posts as arrays: [stream, post] scores and days, [stream, post, slot]
+    option indices (-1: no option in that slot), each stream's options numbered on their own."""
+
+    def __init__(self, streams: Sequence[Sequence[ScoredPost]]) -> None:
+        self.count = len(streams)
+        self.length = max((len(s) for s in streams), default=0)
+        self.slots = max((len(p.options) for s in streams for p in s), default=0)
+        self.lengths = np.array([len(s) for s in streams], dtype=np.int64)
+        self.scores = np.zeros((self.count, self.length))
+        self.days = np.zeros((self.count, self.length), dtype=np.int64)
+        self.options = np.full((self.count, self.length, self.slots), -1, dtype=np.int64)
+        self.keys: list[list[tuple[str, str]]] = []
+        self.ids = [(s[0].brand_id, s[0].content_type) if s else ("", "") for s in streams]
+        for s, stream in enumerate(streams):
+            index: dict[tuple[str, str], int] = {}
+            for i, post in enumerate(stream):
+                self.scores[s, i] = post.score
+                self.days[s, i] = post.published_on.toordinal()
+                for slot, key in enumerate(post.options.items()):
+                    self.options[s, i, slot] = index.setdefault(key, len(index))
+            self.keys.append(list(index))
+        self.width = max((len(k) for k in self.keys), default=0)
+
+
+def detect_changes_many(streams: Sequence[Sequence[ScoredPost]]) -> list[list[ChangePoint]]:
+    """`[detect_changes(stream) for stream in streams]`, computed in lockstep."""
+    data = _Streams(streams)
+    found: list[list[ChangePoint]] = [[] for _ in streams]
+    if data.count == 0 or data.length == 0:
+        return found
+    n, k = data.count, max(data.width, 1)
+    rows = np.arange(n)
+    # Brand and option running counts and totals since the last drop.
+    brand_count = np.zeros(n, dtype=np.int64)
+    brand_total = np.zeros(n)
+    option_count = np.zeros((n, k), dtype=np.int64)
+    option_total = np.zeros((n, k))
+    residual_count = np.zeros(n, dtype=np.int64)
+    residual_sq = np.zeros(n)
+    rise_count = np.zeros(n, dtype=np.int64)
+    rise_sq = np.zeros(n)
+    drop = _Cusums((n,))
+    rises = _Cusums((n, k))
+    for i in range(data.length):
+        active = data.lengths > i
+        score = data.scores[:, i]
+        day = data.days[:, i]
+        slots = data.options[:, i, :]
+        present = slots >= 0
+        option = np.maximum(slots, 0)
+        warm = active & (brand_count >= WARMUP_POSTS)
+        if warm.any():
+            _judge(
+                data, found, i, warm, score, day, slots, present, option, rows,
+                brand_count, brand_total, option_count, option_total,
+                residual_count, residual_sq, rise_count, rise_sq, drop, rises,
+            )  # fmt: skip
+        brand_count += active
+        brand_total[active] += score[active]
+        for slot in range(data.slots):
+            adding = active & present[:, slot]
+            option_count[rows[adding], option[adding, slot]] += 1
+            option_total[rows[adding], option[adding, slot]] += score[adding]
+    return found
+
+
+class _Cusums:
+    """CUSUMs: value, first day of the run, and the run's residual and score counts and totals."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.value = np.zeros(shape)
+        self.start = np.zeros(shape, dtype=np.int64)
+        self.residual_count = np.zeros(shape, dtype=np.int64)
+        self.residual_total = np.zeros(shape)
+        self.score_count = np.zeros(shape, dtype=np.int64)
+        self.score_total = np.zeros(shape)
+
+    def fields(self) -> tuple[np.ndarray, ...]:
+        return (
+            self.value, self.start, self.residual_count, self.residual_total,
+            self.score_count, self.score_total,
+        )  # fmt: skip
+
+    def step(self, at, excess, residual, day, score) -> None:
+        """`_Cusum.step` for the CUSUMs at index `at` (an index array or a mask)."""
+        value = np.maximum(0.0, self.value[at] + excess)
+        stopped = value == 0.0
+        self.value[at] = np.where(stopped, 0.0, value)
+        self.start[at] = np.where(
+            stopped, NO_DAY, np.where(self.start[at] == NO_DAY, day, self.start[at])
+        )
+        self.residual_count[at] = np.where(stopped, 0, self.residual_count[at] + 1)
+        self.residual_total[at] = np.where(stopped, 0.0, self.residual_total[at] + residual)
+        self.score_count[at] = np.where(stopped, 0, self.score_count[at] + 1)
+        self.score_total[at] = np.where(stopped, 0.0, self.score_total[at] + score)
+
+    def reset(self, at) -> None:
+        for field in self.fields():
+            field[at] = 0
+
+    def mean_residual(self, at) -> np.ndarray:
+        count = self.residual_count[at]
+        return np.where(count > 0, self.residual_total[at] / np.maximum(1, count), 0.0)
+
+
+def _spread(count: np.ndarray, squares: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = np.sqrt(squares / count)
+    return np.where(count >= 5, np.maximum(MIN_RESIDUAL_SD, root), FALLBACK_RESIDUAL_SD)
+
+
+def _judge(data, found, i, warm, score, day, slots, present, option, rows,
+           brand_count, brand_total, option_count, option_total,
+           residual_count, residual_sq, rise_count, rise_sq, drop, rises):  # fmt: skip
+    """One post of every warm stream: its residuals, the drop CUSUM and the options' rises."""
+    w = rows[warm]
+    base = brand_total[w] / brand_count[w]
+    score_w, day_w, present_w, option_w = score[w], day[w], present[w], option[w]
+    counts = option_count[w[:, None], option_w]
+    totals = option_total[w[:, None], option_w]
+    # An option never posted since the last change has count 0 and total 0: its shrunk mean
+    # is (0 + 2 base) / 2, which is base exactly, as `_shrunk(None, base)` returns.
+    shrunk = np.where(present_w, (totals + SHRINKAGE * base[:, None]) / (counts + SHRINKAGE), 0.0)
+    predicted = np.zeros(len(w))
+    for slot in range(data.slots):
+        predicted = predicted + shrunk[:, slot]
+    predicted = predicted / np.maximum(1, present_w.sum(axis=1))
+    residual = score_w - predicted
+    sd = _spread(residual_count[w], residual_sq[w])
+    shifts = shrunk - base[:, None]
+    total_shift = np.zeros(len(w))
+    for slot in range(data.slots):
+        total_shift = total_shift + np.where(present_w[:, slot], shifts[:, slot], 0.0)
+    additive = base + total_shift
+    rise_sd = _spread(rise_count[w], rise_sq[w])
+    rise_count[w] += 1
+    rise_sq[w] += (score_w - additive) ** 2
+    residual_count[w] += 1
+    residual_sq[w] += residual * residual
+    drop.step(w, -residual / sd - SLACK, residual, day_w, 0.0)
+    fired = drop.value[w] > THRESHOLD
+    for at in np.flatnonzero(fired):
+        s = int(w[at])
+        found[s].append(_change(data, s, i, drop.start[s], drop.mean_residual(s)))
+    if fired.any():
+        gone = w[fired]
+        for array in (brand_count, brand_total, residual_count, residual_sq, rise_count, rise_sq):
+            array[gone] = 0
+        option_count[gone] = 0
+        option_total[gone] = 0
+        drop.reset(gone)
+        rises.reset(gone)
+    judged = ~fired
+    for slot in range(data.slots):
+        at = judged & present_w[:, slot]
+        if not at.any():
+            continue
+        s, o = w[at], option_w[at, slot]
+        history = option_count[s, o]
+        known = history - rises.score_count[s, o]
+        ready = known >= RISE_MIN_POSTS
+        if not ready.any():
+            continue
+        s, o, known = s[ready], o[ready], known[ready]
+        local = np.flatnonzero(at)[ready]
+        base_s = base[local]
+        before = (option_total[s, o] - rises.score_total[s, o] + SHRINKAGE * base_s) / (
+            option_count[s, o] - rises.score_count[s, o] + SHRINKAGE
+        ) - base_s
+        own = score_w[local] - (additive[local] - shifts[local, slot] + before)
+        spread = rise_sd[local] * np.sqrt(1.0 + 1.0 / (known + SHRINKAGE))
+        excess = np.minimum(own / spread, RISE_CAP) - RISE_SLACK
+        rises.step((s, o), excess, own, day_w[local], score_w[local])
+        risen = rises.value[s, o] > RISE_THRESHOLD
+        for stream, opt in zip(s[risen], o[risen], strict=True):
+            stream, opt = int(stream), int(opt)
+            found[stream].append(
+                _change(
+                    data, stream, i, rises.start[stream, opt],
+                    rises.mean_residual((stream, opt)), data.keys[stream][opt],
+                )
+            )  # fmt: skip
+        if risen.any():
+            option_count[s[risen], o[risen]] = 0
+            option_total[s[risen], o[risen]] = 0
+            rises.reset((s[risen], o[risen]))
+
+
+def _change(data: _Streams, stream: int, i: int, start, shift, key=None) -> ChangePoint:
+    detected = int(data.days[stream, i])
+    brand_id, content_type = data.ids[stream]
+    return ChangePoint(
+        brand_id,
+        content_type,
+        changed_on=dt.date.fromordinal(int(start) if int(start) != NO_DAY else detected),
+        detected_on=dt.date.fromordinal(detected),
+        shift=float(shift),
+        dimension=key[0] if key else None,
+        option=key[1] if key else None,
+    )
