@@ -10,7 +10,7 @@ import math
 
 TIME_CONSTANT_HOURS = 36.0
 FINAL_AGE_HOURS = 168.0
-_NORMALIZER = 1.0 - math.exp(-FINAL_AGE_HOURS / TIME_CONSTANT_HOURS)
+NORMALIZER = 1.0 - math.exp(-FINAL_AGE_HOURS / TIME_CONSTANT_HOURS)
 
 
 def revealed_fraction(age_hours: float) -> float:
@@ -18,7 +18,7 @@ def revealed_fraction(age_hours: float) -> float:
         return 0.0
     if age_hours >= FINAL_AGE_HOURS:
         return 1.0
-    return (1.0 - math.exp(-age_hours / TIME_CONSTANT_HOURS)) / _NORMALIZER
+    return (1.0 - math.exp(-age_hours / TIME_CONSTANT_HOURS)) / NORMALIZER
 
 
 def reveal(final_value: object, age_hours: float) -> object:

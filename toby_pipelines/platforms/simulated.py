@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,12 @@ import sqlalchemy as sa
 
 from toby_pipelines.platforms.audiences import Audience
 from toby_pipelines.platforms.base import PublishRequest
-from toby_pipelines.platforms.growth_curve import FINAL_AGE_HOURS, reveal
+from toby_pipelines.platforms.growth_curve import (
+    FINAL_AGE_HOURS,
+    NORMALIZER,
+    TIME_CONSTANT_HOURS,
+    reveal,
+)
 from toby_pipelines.storage.database import Database, load_json, utc
 
 
@@ -238,11 +244,18 @@ class _AccountFollows:
     recent: list[tuple[dt.datetime, int]]  # (published_at, final follows) after the cutoff
 
     def at(self, as_of: dt.datetime) -> int:
+        # `reveal` of each media's follows, written out: measuring calls this once per snapshot
+        # for every media of the account's last week.
         total = self.settled_before_start
         for published_at, follows in self.recent:
             if published_at <= as_of:
                 age_hours = (as_of - published_at).total_seconds() / 3600
-                total += reveal(follows, age_hours)  # type: ignore[operator]
+                if age_hours >= FINAL_AGE_HOURS:
+                    total += follows
+                elif age_hours > 0:
+                    total += math.floor(
+                        follows * ((1.0 - math.exp(-age_hours / TIME_CONSTANT_HOURS)) / NORMALIZER)
+                    )
         return total
 
 
