@@ -28,6 +28,9 @@ from toby_pipelines.storage.snapshots import (
 )
 from toby_pipelines.strategy.experiments import is_game_changer
 
+# A day's scored snapshots of this many users are read together (about 50 each): each read
+# scans the day's snapshots, so a few large batches cost the database far less than many small.
+USERS_PER_SCORING_READ = 1000
 # Scoring day D reads D's snapshots and the views of D-14 through D-1 (the baseline as of D-1).
 SNAPSHOT_LOOKBACK_DAYS = WINDOW_DAYS
 
@@ -63,7 +66,7 @@ def score_day(
                 None if shard.whole else users,
             )
         )
-    for batch in user_batches(users):  # memory bounded by a batch of users
+    for batch in user_batches(users, USERS_PER_SCORING_READ):
         with database.engine.connect() as connection:
             snapshots = snapshots_between(connection, day, day, SCORED_CHECKPOINTS, batch)
         todays: dict[str, list] = {}

@@ -83,7 +83,9 @@ def scored_posts_between(
     of `user_ids` only when given (filtered in SQL). A 48h score whose 7d score came before the
     window's last day is left out: the final score replaces it (`latest_scores`), also in a
     view of the window as of the day before the last."""
-    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    # The tags are filtered by user too: without it PostgreSQL hashes every post's tags for each
+    # batch of users (13 s a batch at 10,000 brands instead of 5).
+    only = " AND p.user_id IN :users AND t.user_id IN :users" if user_ids is not None else ""
     statement = sa.text(
         "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
         " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, "
