@@ -166,3 +166,38 @@ def test_a_generation_failure_keeps_the_posts_already_generated(two_users):
     assert users["u2"].generated == 2
     [(count,)] = rows(two_users, "SELECT COUNT(*) FROM scheduled_posts WHERE user_id = 'u2'")
     assert count == 2
+
+
+def test_a_user_whose_posts_cannot_be_written_costs_the_rest_of_the_fill_nothing(
+    two_users, monkeypatch
+):
+    """The fill writes many users' posts in one transaction; when it fails, each user's posts
+    go on their own, and only the user whose write the database refuses fails and is recorded."""
+    from toby_pipelines.content.template_generator import TemplateContentGenerator
+    from toby_pipelines.loop import fill_writes
+    from toby_pipelines.loop.plan import fill_buffer
+
+    real = fill_writes.insert_toby_posts
+
+    def refuses_u2(connection, posts, now):
+        if any(post.user_id == "u2" for post in posts):
+            raise RuntimeError("could not serialize access while writing u2's posts")
+        return real(connection, posts, now)
+
+    monkeypatch.setattr(fill_writes, "insert_toby_posts", refuses_u2)
+    users = {
+        u.user_id: u for u in fill_buffer(two_users, TemplateContentGenerator().generate, START)
+    }
+    assert users["u1"].failure is None and users["u1"].generated > 2
+    assert users["u1"].health is not None and users["u1"].health.filled_slots > 0
+    assert "could not serialize" in users["u2"].failure.reason and users["u2"].generated == 0
+    by_user = dict(
+        rows(two_users, "SELECT user_id, COUNT(*) FROM scheduled_posts GROUP BY user_id")
+    )
+    assert by_user == {"u1": users["u1"].generated}
+    [(stage, unit)] = rows(two_users, "SELECT stage, unit FROM unit_failures")
+    assert (stage, unit) == ("content_buffer", "u2")
+    generated = rows(
+        two_users, "SELECT user_id FROM toby_activity_log WHERE action_type = 'content_generated'"
+    )
+    assert generated == [("u1",)]

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from toby_pipelines.buffer.health import BufferHealth, buffer_health
+from toby_pipelines.buffer.health import BufferHealth
 from toby_pipelines.buffer.slots import Slot, slots_in_window
 from toby_pipelines.content.content_dna import validate_content_dna
 from toby_pipelines.content.generated_post import GeneratedPost, GenerationRequest
+from toby_pipelines.loop.fill_writes import USERS_PER_WRITE, UserFill, write_fills
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
-from toby_pipelines.storage.activity import log_activity
 from toby_pipelines.storage.baselines import active_drift_ratios
 from toby_pipelines.storage.brands import (
     BrandRecord,
@@ -25,10 +25,10 @@ from toby_pipelines.storage.brands import (
 )
 from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_counts
-from toby_pipelines.storage.incidents import record_transition, states_of
+from toby_pipelines.storage.incidents import states_of
 from toby_pipelines.storage.option_rules import option_rules
 from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
-from toby_pipelines.storage.posts import NewPost, filled_slots, insert_toby_posts, recent_titles
+from toby_pipelines.storage.posts import NewPost, filled_slots, recent_titles
 from toby_pipelines.storage.review import rejections, review_modes
 from toby_pipelines.storage.toby_state import toby_settings
 from toby_pipelines.strategy.dimensions import option_pools
@@ -175,20 +175,30 @@ def fill_buffer(
     for (brand_id, content_type, _), experiment in plan.experiments.items():
         running.setdefault((brand_id, content_type), []).append(experiment)
     results = []
+    # Users' posts are written USERS_PER_WRITE users to a transaction (`fill_writes`).
+    waiting: list[tuple[UserFill, UserBuffer]] = []
     for settings in users:
         summary = UserBuffer(settings.user_id)
+        results.append(summary)
+        fill = UserFill(settings.user_id, settings.buffer_days, [], {})
         try:
             user_slots = slots_of_users.get(settings.user_id)
             if user_slots is None:
                 user_slots = _user_slots(settings, brands, slot_times, now)
             _fill_user(
-                database, generate, now, seed, settings, summary, brands, user_slots,
-                plan.posteriors, plan.resting, running, plan.planned, plan.overrides,
-                plan, plan.drift_ratios, taken, titles, buffer_states,
+                generate, now, seed, settings, brands, user_slots, plan.posteriors,
+                plan.resting, running, plan.planned, plan.overrides, plan, plan.drift_ratios,
+                taken, titles, fill,
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone
+            # What was generated before the failure is still written.
+            fill.complete = False
             summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
-        results.append(summary)
+        waiting.append((fill, summary))
+        if len(waiting) >= USERS_PER_WRITE:
+            _write(database, waiting, now, taken, buffer_states)
+            waiting = []
+    _write(database, waiting, now, taken, buffer_states)
     settle_units(
         database,
         stage="content_buffer",
@@ -200,139 +210,100 @@ def fill_buffer(
     return results
 
 
-def _write_posts(database, pending: list[NewPost], now, taken, summary) -> None:
-    """A user's generated posts in one transaction (see `insert_toby_posts`)."""
-    if not pending:
-        return
-    with database.transaction() as connection:
-        inserted = insert_toby_posts(connection, pending, now)
-    for post in inserted:
-        taken.add(post.slot)
-        summary.generated += 1
-        summary.experiments += int(post.choice.is_experiment)
+def _write(database, waiting, now, taken, buffer_states) -> None:
+    failed: list[FailedUnit] = []
+    written = write_fills(
+        database, [fill for fill, _ in waiting], now, taken, buffer_states, failed
+    )
+    done = {id(fill) for fill in written}
+    refused = {failure.user_id: failure for failure in failed}
+    for fill, summary in waiting:
+        if id(fill) not in done:
+            summary.failure = summary.failure or refused.get(fill.user_id)
+            continue
+        summary.generated = len(fill.inserted)
+        summary.experiments = sum(int(post.choice.is_experiment) for post in fill.inserted)
+        if fill.complete:
+            summary.health, summary.brand_health = fill.health, fill.brand_health
 
 
 def _fill_user(
-    database, generate, now, seed, settings, summary, brands, user_slots, posteriors, resting,
-    running, planned, overrides, plan, drift_ratios, taken, titles, buffer_states,
+    generate, now, seed, settings, brands, user_slots, posteriors, resting, running, planned,
+    overrides, plan, drift_ratios, taken, titles, fill: UserFill,
 ) -> None:  # fmt: skip
-    slots_of: dict[str, list[Slot]] = {}
+    """Plan and generate the user's empty slots into `fill` (`fill_writes` writes it, also what
+    was generated before a later post of the user's failed)."""
+    slots_of = fill.slots_of
     versions: dict[tuple[str, str], PosteriorVersion] = {}
-    pending: list[NewPost] = []
-    try:
-        for brand in brands.get(settings.user_id, []):
-            dna = validate_content_dna(brand.name, brand.dna)
-            slots = slots_of[brand.name] = user_slots[brand.id]
-            for slot in slots:
-                if slot in taken:
-                    continue
-                # A slot whose post its owner rejected is drawn afresh (and replays: the
-                # decision record keeps the seed used).
-                slot_seed = seed + REJECTION_SEED_STEP * plan.rejected.get(slot, 0)
-                rng = slot_rng(slot_seed, slot)
-                key = (brand.id, slot.content_type)
-                # The experiments flag off: every slot is Thompson sampling, no forced turns.
-                experiment_turns = (
-                    turns(running.get(key, []), planned) if settings.allows("experiments") else []
-                )
-                # The owner's pins and bans restrict the choice (not the learning); the
-                # posterior version records the restricted pools, so the choice replays.
-                pools = restricted_pools(
-                    option_pools(
-                        slot.content_type,
-                        dna.topic_buckets,
-                        overrides.get(brand.id, {}).get(slot.content_type),
-                    ),
-                    plan.rules.get(key),
-                )
-                if key not in versions:  # one version per brand and type in a run
-                    versions[key] = posterior_version(
-                        pools, posteriors.get(key, {}), resting.get(key)
-                    )
-                ratio = drift_ratios.get(key, settings.explore_ratio)
-                choice = choose_strategy(
-                    pools,
-                    posteriors.get(key, {}),
-                    rng,
-                    explore_ratio=ratio,
-                    experiments=experiment_turns,
-                    resting=resting.get(key),
-                )
-                request = GenerationRequest(
-                    brand_name=brand.name,
-                    content_type=slot.content_type,
-                    dna=dna,
+    pending = fill.pending
+    for brand in brands.get(settings.user_id, []):
+        dna = validate_content_dna(brand.name, brand.dna)
+        slots = slots_of[brand.name] = user_slots[brand.id]
+        for slot in slots:
+            if slot in taken:
+                continue
+            # A slot whose post its owner rejected is drawn afresh (and replays: the
+            # decision record keeps the seed used).
+            slot_seed = seed + REJECTION_SEED_STEP * plan.rejected.get(slot, 0)
+            rng = slot_rng(slot_seed, slot)
+            key = (brand.id, slot.content_type)
+            # The experiments flag off: every slot is Thompson sampling, no forced turns.
+            experiment_turns = (
+                turns(running.get(key, []), planned) if settings.allows("experiments") else []
+            )
+            # The owner's pins and bans restrict the choice (not the learning); the
+            # posterior version records the restricted pools, so the choice replays.
+            pools = restricted_pools(
+                option_pools(
+                    slot.content_type,
+                    dna.topic_buckets,
+                    overrides.get(brand.id, {}).get(slot.content_type),
+                ),
+                plan.rules.get(key),
+            )
+            if key not in versions:  # one version per brand and type in a run
+                versions[key] = posterior_version(pools, posteriors.get(key, {}), resting.get(key))
+            ratio = drift_ratios.get(key, settings.explore_ratio)
+            choice = choose_strategy(
+                pools,
+                posteriors.get(key, {}),
+                rng,
+                explore_ratio=ratio,
+                experiments=experiment_turns,
+                resting=resting.get(key),
+            )
+            request = GenerationRequest(
+                brand_name=brand.name,
+                content_type=slot.content_type,
+                dna=dna,
+                user_id=settings.user_id,
+                brand_id=brand.id,
+                slot_at=slot.at,
+                requested_at=now,
+                avoid_titles=frozenset(
+                    titles.setdefault(brand.id, set()) | plan.rejected_titles.get(brand.id, set())
+                ),
+                **choice.options,
+            )
+            post = generate(request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}")
+            pending.append(
+                NewPost(
+                    slot=slot,
                     user_id=settings.user_id,
-                    brand_id=brand.id,
-                    slot_at=slot.at,
-                    requested_at=now,
-                    avoid_titles=frozenset(
-                        titles.setdefault(brand.id, set())
-                        | plan.rejected_titles.get(brand.id, set())
-                    ),
-                    **choice.options,
+                    platform=brand.platform or "instagram",
+                    title=post.title,
+                    caption=post.caption,
+                    content_lines=post.content_lines,
+                    choice=choice,
+                    generator=post.source,
+                    posterior_version=versions[key],
+                    decision=decision_record(experiment_turns, ratio, slot_seed),
+                    review=plan.review_modes.get(brand.id, "off") != "off",
                 )
-                post = generate(
-                    request, f"{slot.brand_id}|{slot.content_type}|{slot.at.isoformat()}"
-                )
-                pending.append(
-                    NewPost(
-                        slot=slot,
-                        user_id=settings.user_id,
-                        platform=brand.platform or "instagram",
-                        title=post.title,
-                        caption=post.caption,
-                        content_lines=post.content_lines,
-                        choice=choice,
-                        generator=post.source,
-                        posterior_version=versions[key],
-                        decision=decision_record(experiment_turns, ratio, slot_seed),
-                        review=plan.review_modes.get(brand.id, "off") != "off",
-                    )
-                )
-                titles[brand.id].add(post.title)
-                for experiment in running.get(key, []):  # this post counts at once
-                    if experiment.status == "active":
-                        counts = planned.setdefault(experiment.key, {})
-                        option = choice.options[experiment.dimension]
-                        counts[option] = counts.get(option, 0) + 1
-    finally:
-        # What was generated is kept, even when a later post of the user's failed.
-        _write_posts(database, pending, now, taken, summary)
-    for brand_name, slots in slots_of.items():
-        summary.brand_health[brand_name] = buffer_health(slots, taken, now)
-    all_slots = [slot for slots in slots_of.values() for slot in slots]
-    summary.health = buffer_health(all_slots, taken, now)
-    state = "critical" if summary.health.status == "CRITICAL" else "ok"
-    subject = f"user:{settings.user_id}"
-    if buffer_states.get(subject, "ok") != state:  # a write only when the state changes
-        with database.transaction() as connection:
-            record_transition(
-                connection,
-                subject=subject,
-                condition="buffer",
-                state=state,
-                severity="critical" if state == "critical" else "info",
-                description=(
-                    f"buffer {summary.health.status}: {summary.health.filled_slots}/"
-                    f"{summary.health.total_slots} slots of the next 48 hours filled"
-                ),
-                now=now,
-                user_id=settings.user_id,
             )
-    if summary.generated:
-        with database.transaction() as connection:
-            log_activity(
-                connection,
-                user_id=settings.user_id,
-                action_type="content_generated",
-                description=(
-                    f"Generated {summary.generated} post(s) for the next"
-                    f" {settings.buffer_days} day(s) ({summary.experiments} experiment(s));"
-                    f" buffer {summary.health.status}"
-                    f" ({summary.health.filled_slots}/{summary.health.total_slots} slots in 48h)"
-                ),
-                dedupe_key=f"generated:{settings.user_id}:{now.isoformat()}",
-                now=now,
-                level="success",
-            )
+            titles[brand.id].add(post.title)
+            for experiment in running.get(key, []):  # this post counts at once
+                if experiment.status == "active":
+                    counts = planned.setdefault(experiment.key, {})
+                    option = choice.options[experiment.dimension]
+                    counts[option] = counts.get(option, 0) + 1

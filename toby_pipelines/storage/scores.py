@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from toby_pipelines.storage.bulk import copy_into_temporary
 from toby_pipelines.storage.database import as_date, utc
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.evidence import ScoredPost
@@ -48,22 +49,42 @@ def upsert_scores(connection: Connection, scores: Sequence[PostScore], now: dt.d
     if not scores:
         return 0
     updates = ", ".join(f"{c} = excluded.{c}" for c in _VALUES)
+    columns = ", ".join(_COLUMNS)
+    upsert = f" ON CONFLICT (post_id, phase) DO UPDATE SET {updates}"
+    # The content tag carries the post's latest score: the final one once it exists.
+    tag_is_behind = (
+        " AND (t.score_phase IS NULL OR t.score_phase = {phase} OR {phase} = '7d')"
+        " AND (t.toby_score IS NULL OR t.toby_score <> {score} OR t.score_phase <> {phase})"
+    )
+    if connection.dialect.name == "postgresql":
+        # A day's scores streamed by COPY and merged, and their tags updated, in two statements.
+        incoming = copy_into_temporary(
+            connection, "post_scores", _COLUMNS, [tuple(_values(s).values()) for s in scores]
+        )
+        connection.exec_driver_sql(
+            f"INSERT INTO post_scores ({columns}) SELECT {columns} FROM {incoming}{upsert}"
+        )
+        connection.execute(
+            sa.text(
+                "UPDATE toby_content_tags t SET toby_score = i.toby_score, score_phase = i.phase,"
+                f" scored_at = :now FROM {incoming} i WHERE t.post_id = i.post_id"
+                + tag_is_behind.format(phase="i.phase", score="i.toby_score")
+            ),
+            {"now": now},
+        )
+        return len(scores)
     connection.execute(
         sa.text(
-            f"INSERT INTO post_scores ({', '.join(_COLUMNS)})"
-            f" VALUES ({', '.join(':' + c for c in _COLUMNS)})"
-            f" ON CONFLICT (post_id, phase) DO UPDATE SET {updates}"
+            f"INSERT INTO post_scores ({columns}) VALUES ({', '.join(':' + c for c in _COLUMNS)}){upsert}"
         ),
         [_values(s) for s in scores],
     )
-    # The content tag carries the post's latest score: the final one once it exists. One
-    # statement for all of them (executemany, in order), not a round trip per post.
+    # One statement for all of them (executemany, in order), not a round trip per post.
     connection.execute(
         sa.text(
-            "UPDATE toby_content_tags SET toby_score = :score, score_phase = :phase,"
-            " scored_at = :now WHERE post_id = :post_id AND (score_phase IS NULL"
-            " OR score_phase = :phase OR :phase = '7d')"
-            " AND (toby_score IS NULL OR toby_score <> :score OR score_phase <> :phase)"
+            "UPDATE toby_content_tags AS t SET toby_score = :score, score_phase = :phase,"
+            " scored_at = :now WHERE t.post_id = :post_id"
+            + tag_is_behind.format(phase=":phase", score=":score")
         ),
         [
             {"score": s.toby_score, "phase": s.phase, "now": now, "post_id": s.post_id}
