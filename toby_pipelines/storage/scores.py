@@ -118,11 +118,9 @@ def scored_posts_between(
         " WHERE f.post_id = s.post_id AND f.phase = '7d' AND f.score_date < :last))"
         " ORDER BY s.score_date, s.post_id"
     )
-    params: dict = {"first": first_day, "last": last_day}
-    if user_ids is not None:
-        statement = statement.bindparams(sa.bindparam("users", expanding=True))
-        params["users"] = list(user_ids)
-    rows = connection.execute(statement, params)
+    rows = connection.execute(
+        *_for_users(statement, {"first": first_day, "last": last_day}, user_ids)
+    )
     # A learning horizon holds hundreds of thousands of scores: equal values (a brand's id, a
     # day, a combination of options) are kept once, not once per score.
     names: dict[str, str] = {}
@@ -174,11 +172,9 @@ def final_scores_between(
         " JOIN scheduled_posts p ON p.id = s.post_id WHERE s.phase = '7d'"
         f" AND s.score_date >= :first AND s.score_date <= :last{only}"
     )
-    params: dict = {"first": first_day, "last": last_day}
-    if user_ids is not None:
-        statement = statement.bindparams(sa.bindparam("users", expanding=True))
-        params["users"] = list(user_ids)
-    rows = connection.execute(statement, params)
+    rows = connection.execute(
+        *_for_users(statement, {"first": first_day, "last": last_day}, user_ids)
+    )
     return [(r.brand_id, r.content_type, as_date(r.score_date), r.toby_score) for r in rows]
 
 
@@ -199,12 +195,18 @@ def final_score_totals_by_day(
         f" AND s.score_date >= :first AND s.score_date <= :last{only}"
         " GROUP BY p.brand_id, p.content_type, s.score_date"
     )
-    params: dict = {"first": first_day, "last": last_day}
-    if user_ids is not None:
-        statement = statement.bindparams(sa.bindparam("users", expanding=True))
-        params["users"] = list(user_ids)
-    rows = connection.execute(statement, params)
+    rows = connection.execute(
+        *_for_users(statement, {"first": first_day, "last": last_day}, user_ids)
+    )
     return [
         (r.brand_id, r.content_type, as_date(r.score_date), float(r.total), int(r.counted))
         for r in rows
     ]
+
+
+def _for_users(statement, params: dict, user_ids: Sequence[str] | None) -> tuple:
+    """`statement` and `params` with `:users` bound to `user_ids` when given."""
+    if user_ids is None:
+        return statement, params
+    statement = statement.bindparams(sa.bindparam("users", expanding=True))
+    return statement, {**params, "users": list(user_ids)}

@@ -166,13 +166,27 @@ def users_with_snapshots_on(connection: Connection, day: dt.date) -> list[str]:
     return sorted(r.user_id for r in rows)
 
 
-def _users_filter(statement: str, params: dict, user_ids: Sequence[str] | None):
-    """`statement` with `:users` bound as an expanding list when `user_ids` is given."""
-    query = sa.text(statement)
+def _window_totals(
+    connection: Connection,
+    columns: str,
+    group_by: str,
+    window: tuple[dt.date, dt.date],
+    checkpoints: Sequence[str],
+    user_ids: Sequence[str] | None,
+):
+    """`SELECT columns ... GROUP BY group_by` over the snapshots at `checkpoints` of the days of
+    `window` joined to their posts, of `user_ids` only when given."""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
+    statement = sa.text(
+        f"SELECT {columns} FROM metrics_snapshots s JOIN scheduled_posts p ON p.id = s.post_id"
+        " WHERE s.partition_date >= :first AND s.partition_date <= :last"
+        f" AND s.checkpoint IN :checkpoints{only} GROUP BY {group_by}"
+    ).bindparams(sa.bindparam("checkpoints", expanding=True))
+    params: dict = {"first": window[0], "last": window[1], "checkpoints": list(checkpoints)}
     if user_ids is not None:
-        query = query.bindparams(sa.bindparam("users", expanding=True))
+        statement = statement.bindparams(sa.bindparam("users", expanding=True))
         params["users"] = list(user_ids)
-    return query
+    return connection.execute(statement, params)
 
 
 def view_totals_between(
@@ -184,21 +198,17 @@ def view_totals_between(
 ) -> dict[tuple[str, str, str], tuple[int, int]]:
     """{(brand, content type, checkpoint): (sum of views, snapshots with views)} over the window,
     summed by the database: a baseline needs two numbers per key, not every snapshot."""
-    only = " AND p.user_id IN :users" if user_ids is not None else ""
-    params: dict = {"first": first_day, "last": last_day, "checkpoints": list(checkpoints)}
-    statement = _users_filter(
-        "SELECT p.brand_id, p.content_type, s.checkpoint, SUM(s.views) AS total,"
-        " COUNT(s.views) AS counted FROM metrics_snapshots s"
-        " JOIN scheduled_posts p ON p.id = s.post_id"
-        " WHERE s.partition_date >= :first AND s.partition_date <= :last"
-        f" AND s.checkpoint IN :checkpoints{only}"
-        " GROUP BY p.brand_id, p.content_type, s.checkpoint",
-        params,
+    rows = _window_totals(
+        connection,
+        "p.brand_id, p.content_type, s.checkpoint, SUM(s.views) AS total, COUNT(s.views) AS counted",
+        "p.brand_id, p.content_type, s.checkpoint",
+        (first_day, last_day),
+        checkpoints,
         user_ids,
-    ).bindparams(sa.bindparam("checkpoints", expanding=True))
+    )
     return {
         (r.brand_id, r.content_type, r.checkpoint): (int(r.total), int(r.counted))
-        for r in connection.execute(statement, params)
+        for r in rows
         if r.counted
     }
 
@@ -212,21 +222,18 @@ def latest_captured_followers(
 ) -> dict[tuple[str, str], int]:
     """{(brand, content type): the follower count captured on the latest day of the window that
     has a snapshot at `checkpoints` (the highest, when that day has several)}."""
-    only = " AND p.user_id IN :users" if user_ids is not None else ""
-    params: dict = {"first": first_day, "last": last_day, "checkpoints": list(checkpoints)}
-    statement = _users_filter(
-        "SELECT p.brand_id, p.content_type, s.partition_date AS day,"
-        " MAX(s.followers_at_capture) AS followers FROM metrics_snapshots s"
-        " JOIN scheduled_posts p ON p.id = s.post_id"
-        " WHERE s.partition_date >= :first AND s.partition_date <= :last"
-        f" AND s.checkpoint IN :checkpoints{only}"
-        " GROUP BY p.brand_id, p.content_type, s.partition_date",
-        params,
+    rows = _window_totals(
+        connection,
+        "p.brand_id, p.content_type, s.partition_date AS day,"
+        " MAX(s.followers_at_capture) AS followers",
+        "p.brand_id, p.content_type, s.partition_date",
+        (first_day, last_day),
+        checkpoints,
         user_ids,
-    ).bindparams(sa.bindparam("checkpoints", expanding=True))
+    )
     # A row per key and day (one scan of the window); the latest day of each key wins.
     latest: dict[tuple[str, str], tuple[dt.date, int]] = {}
-    for r in connection.execute(statement, params):
+    for r in rows:
         key, day = (r.brand_id, r.content_type), as_date(r.day)
         if r.followers is not None and (key not in latest or latest[key][0] < day):
             latest[key] = (day, int(r.followers))
