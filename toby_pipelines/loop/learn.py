@@ -205,7 +205,7 @@ def _detect_together(streams_of: dict[str, UserStreams]) -> dict[str, dict]:
     `learn_streams`, so a failure stays with the user whose data caused it."""
     keys, finals = [], []
     for user_id, streams in streams_of.items():
-        for key, final in streams.finals().items():
+        for key, final in streams.finals.items():
             keys.append((user_id, key))
             finals.append(final)
     try:

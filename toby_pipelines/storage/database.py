@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,15 @@ def as_date(value: dt.date | str) -> dt.date:
 
 def load_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def for_users(statement, params: dict, user_ids: Sequence[str] | None) -> tuple:
+    """`statement` and `params` with an expanding `:users` bound to `user_ids` when given (a query
+    of some users' rows, or everyone's with None)."""
+    if user_ids is None:
+        return statement, params
+    statement = statement.bindparams(sa.bindparam("users", expanding=True))
+    return statement, {**params, "users": list(user_ids)}
 
 
 def _adapt_datetime(value: dt.datetime) -> str:

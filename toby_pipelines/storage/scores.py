@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.storage.bulk import copy_into_temporary
-from toby_pipelines.storage.database import as_date, utc
+from toby_pipelines.storage.database import as_date, for_users, utc
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.evidence import ScoredPost
 
@@ -119,7 +119,7 @@ def scored_posts_between(
         " ORDER BY s.score_date, s.post_id"
     )
     rows = connection.execute(
-        *_for_users(statement, {"first": first_day, "last": last_day}, user_ids)
+        *for_users(statement, {"first": first_day, "last": last_day}, user_ids)
     )
     # A learning horizon holds hundreds of thousands of scores: equal values (a brand's id, a
     # day, a combination of options) are kept once, not once per score.
@@ -173,7 +173,7 @@ def final_scores_between(
         f" AND s.score_date >= :first AND s.score_date <= :last{only}"
     )
     rows = connection.execute(
-        *_for_users(statement, {"first": first_day, "last": last_day}, user_ids)
+        *for_users(statement, {"first": first_day, "last": last_day}, user_ids)
     )
     return [(r.brand_id, r.content_type, as_date(r.score_date), r.toby_score) for r in rows]
 
@@ -196,17 +196,9 @@ def final_score_totals_by_day(
         " GROUP BY p.brand_id, p.content_type, s.score_date"
     )
     rows = connection.execute(
-        *_for_users(statement, {"first": first_day, "last": last_day}, user_ids)
+        *for_users(statement, {"first": first_day, "last": last_day}, user_ids)
     )
     return [
         (r.brand_id, r.content_type, as_date(r.score_date), float(r.total), int(r.counted))
         for r in rows
     ]
-
-
-def _for_users(statement, params: dict, user_ids: Sequence[str] | None) -> tuple:
-    """`statement` and `params` with `:users` bound to `user_ids` when given."""
-    if user_ids is None:
-        return statement, params
-    statement = statement.bindparams(sa.bindparam("users", expanding=True))
-    return statement, {**params, "users": list(user_ids)}

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.metrics.validation import METRIC_FIELDS, OPTIONAL_FIELDS, PostMetrics
 from toby_pipelines.storage.bulk import copy_into_temporary
-from toby_pipelines.storage.database import as_date, utc
+from toby_pipelines.storage.database import as_date, for_users, utc
 
 
 @dataclass(frozen=True)
@@ -182,11 +182,8 @@ def _window_totals(
         " WHERE s.partition_date >= :first AND s.partition_date <= :last"
         f" AND s.checkpoint IN :checkpoints{only} GROUP BY {group_by}"
     ).bindparams(sa.bindparam("checkpoints", expanding=True))
-    params: dict = {"first": window[0], "last": window[1], "checkpoints": list(checkpoints)}
-    if user_ids is not None:
-        statement = statement.bindparams(sa.bindparam("users", expanding=True))
-        params["users"] = list(user_ids)
-    return connection.execute(statement, params)
+    params = {"first": window[0], "last": window[1], "checkpoints": list(checkpoints)}
+    return connection.execute(*for_users(statement, params, user_ids))
 
 
 def view_totals_between(

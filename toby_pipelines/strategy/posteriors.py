@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -101,6 +102,7 @@ class UserStreams:
     posts: list[ScoredPost]
     streams: dict[tuple[str, str], list[ScoredPost]]
 
+    @cached_property
     def finals(self) -> dict[tuple[str, str], list[ScoredPost]]:
         """Each stream's final (7d) scores, streams in sorted order: what audience changes are
         judged on (a provisional 48h score reads low or high by however the brand's posts grow
@@ -157,14 +159,14 @@ def learn_streams(
     detected: Mapping[tuple[str, str], Sequence[ChangePoint]] | None = None,
 ) -> UserLearning:
     """`learn_user` from the user's streams. `detected` holds the changes of every stream of
-    `prepared.finals()` when they were found already (`detect_changes_many` replays many users'
+    `prepared.finals` when they were found already (`detect_changes_many` replays many users'
     brands at once); without it each stream is replayed here."""
     posts, streams = prepared.posts, prepared.streams
     changes: list[ChangePoint] = []
     resting: list[RestingTopic] = []
     changed_on: dict[tuple[str, str], dt.date] = {}
     rose_on: dict[ArmKey, tuple[dt.date, float]] = {}
-    for key, final in prepared.finals().items():
+    for key, final in prepared.finals.items():
         found = detected[key] if detected is not None else detect_changes(final)
         changes.extend(found)
         for change in found:  # oldest first: the latest of each kind wins

@@ -35,14 +35,14 @@ def arms_of_streams(
     position = {id(post): i for i, post in enumerate(posts)}
     found: list[tuple[tuple[int, int], ArmKey, Evidence, list[float]]] = []
     for stream in streams.values():
-        weights = np.array([weight_of(post) for post in stream], dtype=float)
-        keys = list(stream[0].options) if stream else []
+        keys = list(stream[0].options)
         if any(list(post.options) != keys for post in stream):
             adjusted = adjusted_scores(stream, weight_of)
             arms = evidence_by_arm(stream, weight_of, adjusted, arm_discounts)
             firsts = _first_uses(stream, position)
             found.extend((firsts[key], key, *arms[key]) for key in arms)
             continue
+        weights = np.array([weight_of(post) for post in stream], dtype=float)
         found.extend(_stream_arms(stream, weights, keys, arm_discounts, position))
     found.sort(key=lambda item: item[0])
     return {key: (evidence, raw) for _, key, evidence, raw in found}
