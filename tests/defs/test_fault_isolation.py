@@ -201,3 +201,19 @@ def test_a_user_whose_posts_cannot_be_written_costs_the_rest_of_the_fill_nothing
         two_users, "SELECT user_id FROM toby_activity_log WHERE action_type = 'content_generated'"
     )
     assert generated == [("u1",)]
+
+
+def test_a_failing_side_by_side_replay_falls_back_to_each_users_own(
+    two_users, database_url, monkeypatch
+):
+    """Audience changes are replayed for a batch of users at once; should that fail (one user's
+    data reaching a bug), each user replays their own, so nobody's learning is lost to it."""
+
+    def breaks(streams):
+        raise FloatingPointError("a stream nobody expected")
+
+    monkeypatch.setattr(learn, "detect_changes_many", breaks)
+    run_days(DEFS, database_url, 3)
+    users = {u for (u,) in rows(two_users, "SELECT DISTINCT user_id FROM toby_strategy_scores")}
+    assert users == {"u1", "u2"}
+    assert rows(two_users, "SELECT COUNT(*) FROM unit_failures")[0][0] == 0
