@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup browser demo simulate bench-learning bench-media bench-scale celery-worker test lint format dev serve check-defs clean
+.PHONY: setup browser demo simulate bench-learning bench-media bench-scale celery-worker test screenshots lint format dev serve check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -64,6 +64,10 @@ test: setup $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/dagster definitions validate -w workspace.yaml
 	$(BIN)/pytest
+
+# The README's dashboard screenshots, taken by the browser tests (docs/dashboard/*.png).
+screenshots: setup $(CHROMIUM)
+	TOBY_SCREENSHOTS=docs/dashboard $(BIN)/pytest -n 0 -q tests/dashboard
 
 lint: setup
 	$(BIN)/ruff format --check . && $(BIN)/ruff check .

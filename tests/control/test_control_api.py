@@ -183,6 +183,49 @@ def test_config_changes_are_checked_field_by_field(api):
         http.patch("/api/toby/config", json={"buffer_days": 2, "explore_ratio": 0.3})
 
 
+def test_budget_and_slot_times_are_set_through_config(api):
+    client, _, database = api
+    with client() as http:
+        before = http.get("/api/toby/config").json()
+        assert before["daily_budget_usd"] is None  # unlimited
+        carousel = before["slot_times"]["u1-b0"]["carousel"]
+        for body, field in (
+            ({"daily_budget_usd": -1}, "daily_budget_usd"),
+            ({"daily_budget_usd": "lots"}, "daily_budget_usd"),
+            ({"slot_times": {"u1-b0": {"reel": ["25:00"]}}}, "slot_times.u1-b0.reel"),
+            ({"slot_times": {"u1-b0": {"reel": ["8:00", "08:00"]}}}, "slot_times.u1-b0.reel"),
+            ({"slot_times": {"u1-b0": {"story": ["08:00"]}}}, "slot_times.u1-b0.story"),
+            ({"slot_times": {"u1-b0": {"reel": "08:00"}}}, "slot_times.u1-b0.reel"),
+            ({"daily_budget_usd": 3, "slot_times": ["08:00"]}, "slot_times"),
+        ):
+            bad = http.patch("/api/toby/config", json=body)
+            assert bad.status_code == 422 and field in bad.text, (body, bad.text)
+        # A bad field changes nothing, not even the good fields beside it.
+        assert http.get("/api/toby/config").json() == before
+        other = http.patch("/api/toby/config", json={"slot_times": {"u2-b0": {"reel": ["09:00"]}}})
+        assert other.status_code == 404
+
+        changed = http.patch(
+            "/api/toby/config",
+            json={"daily_budget_usd": 2.5, "slot_times": {"u1-b0": {"reel": ["9:00", "21:30"]}}},
+        ).json()
+        assert changed["daily_budget_usd"] == 2.5
+        assert changed["slot_times"]["u1-b0"] == {"reel": ["09:00", "21:30"], "carousel": carousel}
+        with database.engine.connect() as connection:
+            cents = connection.execute(
+                sa.text("SELECT daily_budget_cents FROM toby_state WHERE user_id = 'u1'")
+            ).scalar()
+        assert cents == 250
+        line = http.get("/api/toby/activity").json()["items"][0]
+        assert line["action"] == "settings_changed"
+        assert "2.50" in line["description"] and "09:00" in line["description"]
+
+        unlimited = http.patch("/api/toby/config", json={"daily_budget_usd": None}).json()
+        assert unlimited["daily_budget_usd"] is None
+        http.patch("/api/toby/config", json={"slot_times": before["slot_times"]})
+        assert http.get("/api/toby/config").json() == before
+
+
 def test_feature_flags_are_set_through_config(api):
     client, _, _ = api
     with client() as http:

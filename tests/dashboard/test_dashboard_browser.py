@@ -26,7 +26,25 @@ pytestmark = pytest.mark.skipif(
 def site(tmp_path_factory):
     database, tokens = lived_world(tmp_path_factory.mktemp("dashboard") / "toby.db")
     with Server(create_app(database, clock=lambda: NOW)) as base:
-        yield base, tokens
+        yield base, tokens, database
+
+
+@pytest.fixture
+def screenshots(tmp_path):
+    """Where the pages' screenshots go: `make screenshots` sets TOBY_SCREENSHOTS to the
+    README's docs/dashboard; any other run keeps them in a temporary directory."""
+    from pathlib import Path
+
+    folder = Path(os.environ.get("TOBY_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        path = folder / f"{name}.png"
+        page.set_viewport_size({"width": 1200, "height": 800})
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000, f"{name}: the screenshot is blank"
+
+    return take
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +70,7 @@ def signed_in(browser, base, token):
 
 
 def test_signing_in_needs_a_real_token(site, browser):
-    base, _ = site
+    base, _, _ = site
     page = browser.new_context().new_page()
     page.goto(f"{base}/toby/login")
     page.fill("input[name=token]", "toby_made-up")
@@ -63,7 +81,7 @@ def test_signing_in_needs_a_real_token(site, browser):
 
 
 def test_the_status_bar_shows_state_phase_and_buffer_and_toggles(site, browser):
-    base, tokens = site
+    base, tokens, _ = site
     page = signed_in(browser, base, tokens["u1"])
     assert page.text_content("#state") == "ON"
     assert page.text_content("#phase") in ("bootstrap", "learning")
@@ -75,13 +93,15 @@ def test_the_status_bar_shows_state_phase_and_buffer_and_toggles(site, browser):
     assert page.text_content("#state") == "ON"
 
 
-def test_every_section_renders_the_users_own_data(site, browser):
-    base, tokens = site
+def test_every_section_renders_the_users_own_data(site, browser, screenshots):
+    base, tokens, _ = site
     page = signed_in(browser, base, tokens["u1"])
+    screenshots(page, "status")
 
     page.goto(f"{base}/toby/activity")
     assert page.locator("tbody tr").count() == 25
     first_page = page.locator("tbody tr").first.text_content()
+    screenshots(page, "activity")
     page.click("#older")
     assert "page=2" in page.url and page.locator("tbody tr").first.text_content() != first_page
     page.goto(f"{base}/toby/activity?action=published")
@@ -94,18 +114,27 @@ def test_every_section_renders_the_users_own_data(site, browser):
     brands = set(page.locator("tbody tr td:nth-child(3)").all_text_contents())
     assert brands <= {"u1-b0", "u1-b1"}
     assert page.locator(".badge").count() > 0
+    screenshots(page, "published")
 
     page.goto(f"{base}/toby/experiments")
     assert page.locator("tbody tr").count() > 0
+    screenshots(page, "experiments")
 
     page.goto(f"{base}/toby/insights")
     assert page.locator(".insight").count() > 0
     assert page.locator("svg rect.lead").count() == page.locator(".insight").count()
-    assert page.locator("#weekly tbody tr").count() > 0
+    weeks = page.locator("#weekly tbody tr").count()
+    assert weeks > 0
+    assert page.locator("#trend-chart circle.week").count() == weeks  # a point per week
+    assert page.locator("#trend-chart polyline.trend").count() == len(
+        {tuple(row.split("\t")[:2]) for row in _cells(page, "#weekly tbody tr", 2)}
+    )
     assert "Game changers" in page.text_content("body")
+    screenshots(page, "insights")
 
     page.goto(f"{base}/toby/buffer")
     assert page.locator("tbody tr").count() > 0
+    screenshots(page, "buffer")
 
     page.goto(f"{base}/toby/discovery")
     assert "Discovery" in page.text_content("h1")
@@ -115,10 +144,35 @@ def test_every_section_renders_the_users_own_data(site, browser):
     assert set(other.locator("tbody tr td:nth-child(3)").all_text_contents()) <= {"u2-b0", "u2-b1"}
 
 
-def test_settings_save_refuse_bad_input_and_reset_only_when_confirmed(site, browser):
-    base, tokens = site
+def _cells(page, rows: str, columns: int) -> list[str]:
+    """Each row's first `columns` cells, tab-joined."""
+    return [
+        "\t".join(row.locator("td").nth(i).text_content() for i in range(columns))
+        for row in page.locator(rows).all()
+    ]
+
+
+def _budget_and_reels(database):
+    import sqlalchemy as sa
+
+    with database.engine.connect() as connection:
+        cents = connection.execute(
+            sa.text("SELECT daily_budget_cents FROM toby_state WHERE user_id = 'u2'")
+        ).scalar()
+        reels = connection.execute(
+            sa.text(
+                "SELECT slot_time FROM brand_slots WHERE brand_id = 'u2-b0'"
+                " AND content_type = 'reel' ORDER BY slot_time"
+            )
+        ).scalars()
+        return cents, list(reels)
+
+
+def test_settings_save_refuse_bad_input_and_reset_only_when_confirmed(site, browser, screenshots):
+    base, tokens, database = site
     page = signed_in(browser, base, tokens["u2"])
     page.goto(f"{base}/toby/settings")
+    screenshots(page, "settings")
     page.fill("input[name=explore_ratio]", "abc")
     page.click("form[action='/toby/settings'] button")
     assert "explore_ratio" in page.text_content("#error")
@@ -132,6 +186,27 @@ def test_settings_save_refuse_bad_input_and_reset_only_when_confirmed(site, brow
     assert "off: discovery" in page.text_content("body")
 
     page.goto(f"{base}/toby/settings")
+    assert page.input_value("input[name=daily_budget_usd]") == ""  # no limit
+    reels = "input[name='slots:u2-b0:reel']"
+    _, before = _budget_and_reels(database)
+    assert before and page.input_value(reels) == ", ".join(before)
+    page.fill(reels, "7:30, 25:00")
+    page.fill("input[name=daily_budget_usd]", "1.75")
+    page.click("form[action='/toby/settings'] button")
+    assert "slot_times.u2-b0.reel" in page.text_content("#error")
+    assert "25:00" in page.text_content("#error")
+    assert _budget_and_reels(database) == (None, before)
+    page.fill(reels, "7:30, 19:00")
+    page.fill("input[name=daily_budget_usd]", "1.75")
+    page.click("form[action='/toby/settings'] button")
+    assert page.text_content("#note") == "Saved."
+    assert page.input_value(reels) == "07:30, 19:00"
+    assert page.input_value("input[name=daily_budget_usd]") == "1.75"
+    assert _budget_and_reels(database) == (175, ["07:30", "19:00"])
+    page.goto(f"{base}/toby/activity")
+    assert "daily AI budget $1.75" in page.text_content("tbody")
+
+    page.goto(f"{base}/toby/settings")
     page.click("form[action='/toby/reset'] button")
     assert "confirm" in page.text_content("#error")
     page.check("input[name=confirm]")
@@ -142,7 +217,7 @@ def test_settings_save_refuse_bad_input_and_reset_only_when_confirmed(site, brow
     assert START + dt.timedelta(days=8) < NOW
 
 
-def test_review_mode_approves_and_rejects_from_the_page(tmp_path, browser):
+def test_review_mode_approves_and_rejects_from_the_page(tmp_path, browser, screenshots):
     """Its own world: u1 in review mode, one tick planned, the page decides two posts."""
     import dagster as dg
     import sqlalchemy as sa
@@ -161,6 +236,7 @@ def test_review_mode_approves_and_rejects_from_the_page(tmp_path, browser):
         assert page.text_content("#mode") == "skip"
         waiting = page.locator("tbody tr").count()
         assert waiting > 2
+        screenshots(page, "review")
         page.locator("button.approve").first.click()
         page.wait_for_url(f"{base}/toby/review")
         assert page.locator("tbody tr").count() == waiting - 1

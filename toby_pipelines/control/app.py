@@ -165,19 +165,29 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
     def buffer(user: User, connection: Reads) -> dict:
         return views.buffer_view(connection, user, clock())
 
-    @app.get(f"{PREFIX}/config", summary="Buffer days, explore ratio, feature flags, slot times")
+    @app.get(
+        f"{PREFIX}/config",
+        summary="Buffer days, explore ratio, feature flags, review mode, AI budget, slot times",
+    )
     def config(user: User, connection: Reads) -> dict:
         return views.config_view(connection, user)
 
-    @app.patch(f"{PREFIX}/config", summary="Change buffer_days, explore_ratio and feature flags")
+    @app.patch(f"{PREFIX}/config", summary="Change settings; a bad field changes nothing")
     def change_config(
         user: User,
         connection: Writes,
         changes: Annotated[
             dict[str, Any],
             Body(
-                description="any of buffer_days (1-14), explore_ratio (0-1) and features"
-                " ({flag: true/false}; flags: " + ", ".join(FEATURES) + ")"
+                description="any of buffer_days (1-14), explore_ratio (0-1), features"
+                " ({flag: true/false}; flags: " + ", ".join(FEATURES) + "), review_mode"
+                " (off, skip, publish), brand_review_modes ({brand: mode or null}),"
+                " daily_budget_usd (dollars a day for the LLM, null for no limit) and"
+                ' slot_times ({brand: {reel|carousel: ["HH:MM", ...]}}, UTC; a content type'
+                " left out keeps its times)",
+                examples=[
+                    {"daily_budget_usd": 2.5, "slot_times": {"my-brand": {"reel": ["09:00"]}}}
+                ],
             ),
         ],
     ) -> dict:

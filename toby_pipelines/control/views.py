@@ -12,7 +12,14 @@ from sqlalchemy.engine import Connection
 from toby_pipelines.buffer.health import buffer_health
 from toby_pipelines.buffer.slots import Slot, slots_in_window
 from toby_pipelines.features import checked_features, effective
-from toby_pipelines.storage.brands import list_brands, slot_times_by_brand
+from toby_pipelines.storage.activity import log_activity
+from toby_pipelines.storage.ai_usage import daily_budget_usd, set_daily_budget_usd
+from toby_pipelines.storage.brands import (
+    list_brands,
+    normalized_slot_times,
+    set_slot_times,
+    slot_times_by_brand,
+)
 from toby_pipelines.storage.database import utc
 from toby_pipelines.storage.owner_views import (
     experiments_of,
@@ -30,6 +37,7 @@ from toby_pipelines.storage.review import (
     set_review_mode,
 )
 from toby_pipelines.storage.toby_state import set_explore_ratio, set_features, toby_settings
+from toby_pipelines.strategy.dimensions import CONTENT_TYPES
 
 DEFAULT_BUFFER_DAYS = 2
 # A published post's badge against its brand's final scores of the same content type.
@@ -196,13 +204,25 @@ def config_view(connection: Connection, user_id: str) -> dict:
         "brand_review_modes": {
             b: mode for b, mode in review_modes(connection).items() if b in owned
         },
-        "slot_times": {b: times.get(b, {}) for b in owned_brand_ids(connection, user_id)},
+        "daily_budget_usd": daily_budget_usd(connection, user_id),
+        "slot_times": {
+            b: {ct: times.get(b, {}).get(ct, []) for ct in CONTENT_TYPES}
+            for b in owned_brand_ids(connection, user_id)
+        },
     }
 
 
 def change_config(connection: Connection, user_id: str, changes: dict, now: dt.datetime) -> dict:
     """Apply a PATCH; every field is checked first, so a bad one changes nothing."""
-    known = {"buffer_days", "explore_ratio", "features", "review_mode", "brand_review_modes"}
+    known = {
+        "buffer_days",
+        "explore_ratio",
+        "features",
+        "review_mode",
+        "brand_review_modes",
+        "daily_budget_usd",
+        "slot_times",
+    }
     unknown = sorted(set(changes) - known)
     if unknown:
         raise ValueError(f"{unknown[0]}: not a setting ({', '.join(sorted(known))})")
@@ -235,6 +255,8 @@ def change_config(connection: Connection, user_id: str, changes: dict, now: dt.d
         if not isinstance(features, dict):
             raise ValueError(f"features must be an object of flag: true/false, got {features!r}")
         checked_features(features)
+    budget = _checked_budget(changes["daily_budget_usd"]) if "daily_budget_usd" in changes else None
+    slot_times = _checked_slot_times(connection, user_id, changes.get("slot_times"))
     if ratio is not None:
         set_explore_ratio(connection, user_id, float(ratio))
     update_settings(connection, user_id, buffer_days=days)
@@ -244,7 +266,95 @@ def change_config(connection: Connection, user_id: str, changes: dict, now: dt.d
         set_review_mode(connection, user_id, review)
     for brand_id, mode in brand_modes.items():
         set_review_mode(connection, user_id, mode, brand_id)
+    if "daily_budget_usd" in changes:
+        set_daily_budget_usd(connection, user_id, budget)
+    for (brand_id, content_type), times in slot_times.items():
+        set_slot_times(connection, brand_id, content_type, times)
+    _log_settings_change(connection, user_id, changes, budget, slot_times, now)
     return config_view(connection, user_id)
+
+
+# A typo's guard: no one means to let the LLM spend more than this a day.
+MAX_DAILY_BUDGET_USD = 10_000
+
+
+def _checked_budget(value: object) -> float | None:
+    """None (unlimited) or dollars from 0 to MAX_DAILY_BUDGET_USD."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (0 <= value <= MAX_DAILY_BUDGET_USD)
+    ):
+        raise ValueError(
+            f"daily_budget_usd must be a number of dollars from 0 to {MAX_DAILY_BUDGET_USD}"
+            f" (or null for no limit), got {value!r}"
+        )
+    return float(value)
+
+
+def _checked_slot_times(
+    connection: Connection, user_id: str, value: object
+) -> dict[tuple[str, str], list[str]]:
+    """{brand: {content type: ["HH:MM", ...]}} checked whole: the user's brands only (another's
+    is a 404), known content types, valid times, none twice. Types left out keep their times."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(
+            f'slot_times must be an object of brand: {{content type: ["HH:MM", ...]}}, got {value!r}'
+        )
+    checked: dict[tuple[str, str], list[str]] = {}
+    for brand_id, by_type in value.items():
+        require_brand(connection, user_id, brand_id)
+        field = f"slot_times.{brand_id}"
+        if not isinstance(by_type, dict):
+            raise ValueError(f'{field} must be an object of content type: ["HH:MM", ...]')
+        for content_type, times in by_type.items():
+            where = f"{field}.{content_type}"
+            if content_type not in CONTENT_TYPES:
+                raise ValueError(f"{where}: content type must be one of {list(CONTENT_TYPES)}")
+            if not isinstance(times, list) or not all(isinstance(t, str) for t in times):
+                raise ValueError(f'{where} must be a list of "HH:MM" times, got {times!r}')
+            try:
+                checked[(brand_id, content_type)] = normalized_slot_times(content_type, times)
+            except ValueError as error:
+                raise ValueError(f"{where}: {error}") from None
+    return checked
+
+
+def _log_settings_change(
+    connection: Connection,
+    user_id: str,
+    changes: dict,
+    budget: float | None,
+    slot_times: dict[tuple[str, str], list[str]],
+    now: dt.datetime,
+) -> None:
+    """One activity line for what changed besides feature flags (those log their own)."""
+    said = []
+    if changes.get("buffer_days") is not None:
+        said.append(f"buffer {changes['buffer_days']} day(s)")
+    if changes.get("explore_ratio") is not None:
+        said.append(f"explore ratio {float(changes['explore_ratio']):.2f}")
+    if changes.get("review_mode") is not None:
+        said.append(f"review mode {changes['review_mode']}")
+    if "daily_budget_usd" in changes:
+        said.append("no daily AI budget" if budget is None else f"daily AI budget ${budget:.2f}")
+    for (brand_id, content_type), times in sorted(slot_times.items()):
+        said.append(f"{brand_id} {content_type} slots {', '.join(times) or 'none'}")
+    if not said:
+        return
+    log_activity(
+        connection,
+        user_id=user_id,
+        action_type="settings_changed",
+        description="Settings changed: " + "; ".join(said),
+        dedupe_key=f"settings:{user_id}:{now.isoformat()}",
+        now=now,
+        metadata={"changed": sorted(k for k in changes if k != "features")},
+    )
 
 
 def _user_review_mode(connection: Connection, user_id: str) -> str:

@@ -213,10 +213,70 @@ def insights(data: dict, user: str) -> str:
     body = (
         f"<p>As of {cell(data['as_of'])}.</p>"
         + ("".join(blocks) or "<p>Nothing learned yet.</p>")
-        + f"<h2>Week by week</h2><div id='weekly'>{trend}</div>"
+        + "<h2>Week by week</h2><p>Mean final (7d) score of each week's posts: a line going"
+        " up is Toby's content getting better.</p>"
+        + weekly_chart(data.get("weekly", []))
+        + f"<div id='weekly'>{trend}</div>"
         + f"<h2>Game changers</h2><div id='game-changers'>{changers}</div>"
     )
     return page("insights", "Insights", body, user)
+
+
+# Colours of the weekly chart's lines, one per brand and content type (then again).
+LINE_COLOURS = ("#2f6fd6", "#d65f2f", "#2f9d5a", "#8a4fd6", "#c9a227", "#d62f7a")
+
+
+def weekly_chart(weeks: list[dict]) -> str:
+    """An SVG line per brand and content type: x the week, y the mean final score, every point
+    marked and titled with its numbers (hover shows them); empty without weeks."""
+    if not weeks:
+        return ""
+    mondays = sorted({w["week"] for w in weeks})
+    low = min(w["mean_score"] for w in weeks)
+    high = max(w["mean_score"] for w in weeks)
+    low, high = low - 1.0, high + 1.0
+    left, top, width, height = 48, 12, 560, 200
+
+    def x(monday: str) -> float:
+        return left + (width * mondays.index(monday) / max(1, len(mondays) - 1))
+
+    def y(score: float) -> float:
+        return top + height * (high - score) / (high - low)
+
+    lines: dict[tuple[str, str], list[dict]] = {}
+    for w in weeks:
+        lines.setdefault((w["brand"], w["content_type"]), []).append(w)
+    parts = [
+        f"<line x1='{left}' y1='{top + height}' x2='{left + width}' y2='{top + height}'"
+        " stroke='#999'/>",
+        f"<text x='0' y='{top + 10}' font-size='11'>{high:.0f}</text>",
+        f"<text x='0' y='{top + height}' font-size='11'>{low:.0f}</text>",
+    ]
+    for i, monday in enumerate(mondays):
+        if i == 0 or i == len(mondays) - 1 or len(mondays) <= 8:
+            parts.append(
+                f"<text x='{x(monday) - 18:.0f}' y='{top + height + 16}' font-size='11'>"
+                f"{escape(monday[5:])}</text>"
+            )
+    legend = []
+    for n, ((brand, content_type), points) in enumerate(sorted(lines.items())):
+        colour = LINE_COLOURS[n % len(LINE_COLOURS)]
+        path = " ".join(f"{x(p['week']):.1f},{y(p['mean_score']):.1f}" for p in points)
+        parts.append(f"<polyline class='trend' fill='none' stroke='{colour}' points='{path}'/>")
+        for p in points:
+            parts.append(
+                f"<circle class='week' cx='{x(p['week']):.1f}' cy='{y(p['mean_score']):.1f}'"
+                f" r='3' fill='{colour}'><title>{escape(brand)} {escape(content_type)}, week of"
+                f" {escape(p['week'])}: {p['mean_score']:.1f} ({p['posts']} posts)</title></circle>"
+            )
+        legend.append(
+            f"<span style='color:{colour}'>■</span> {escape(brand)} · {escape(content_type)}"
+        )
+    return (
+        f"<div class='card'><svg id='trend-chart' width='{left + width + 20}'"
+        f" height='{top + height + 24}'>{''.join(parts)}</svg><p>{' &nbsp; '.join(legend)}</p>"
+        "</div>"
+    )
 
 
 def discovery(findings: list[dict], user: str) -> str:
@@ -276,9 +336,12 @@ def settings(config: dict, user: str, error: str | None = None, note: str | None
         for name, on in config["features"].items()
     )
     times = "".join(
-        f"<li>{escape(brand)}: {escape(', '.join(f'{k} {v}' for k, v in sorted(t.items())))}</li>"
-        for brand, t in config["slot_times"].items()
+        f"<label>{escape(brand)} · {escape(content_type)} <input name='slots:{escape(brand)}:"
+        f"{escape(content_type)}' value='{escape(', '.join(at))}' size='40'></label><br>"
+        for brand, by_type in config["slot_times"].items()
+        for content_type, at in by_type.items()
     )
+    budget = config["daily_budget_usd"]
     problem = f"<p class='error' id='error'>{escape(error)}</p>" if error else ""
     done = f"<p id='note'>{escape(note)}</p>" if note else ""
     modes = "".join(
@@ -290,8 +353,10 @@ def settings(config: dict, user: str, error: str | None = None, note: str | None
         f"<label>Buffer days <input name='buffer_days' value='{config['buffer_days']}'></label><br>"
         f"<label>Explore ratio <input name='explore_ratio' value='{config['explore_ratio']}'>"
         f"</label><br><label>Review mode <select name='review_mode'>{modes}</select></label><br>"
+        "<label>Daily AI budget, USD <input name='daily_budget_usd' value='"
+        f"{'' if budget is None else f'{budget:.2f}'}' placeholder='no limit'></label><br>"
+        f"<p>Slot times (HH:MM, UTC, comma-separated; empty: none of that type)</p>{times}"
         f"<p>Feature flags</p>{flags}<button type='submit'>Save</button></form>"
-        f"<div class='card'>Slot times (UTC)<ul>{times}</ul></div>"
         "<form method='post' action='/toby/reset' class='card'>"
         "<p>Reset forgets what Toby learned (experiments, posteriors, phase); published posts and"
         " their scores stay.</p><label><input type='checkbox' name='confirm' value='yes'> I want"

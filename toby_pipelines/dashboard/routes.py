@@ -165,6 +165,8 @@ def dashboard_router(database: Database, clock: Callable[[], dt.datetime]) -> AP
                 "explore_ratio": _number(fields, "explore_ratio", float),
                 "features": {name: f"feature_{name}" in fields for name in FEATURES},
                 "review_mode": fields.get("review_mode") or None,
+                "daily_budget_usd": _number(fields, "daily_budget_usd", float),
+                "slot_times": _slot_times(fields),
             }
             with database.transaction() as connection:
                 views.change_config(connection, user, changes, clock())
@@ -224,3 +226,15 @@ def _number(fields: dict[str, str], name: str, kind: type) -> int | float | None
         return kind(text)
     except ValueError:
         raise ValueError(f"{name} must be a number, got {text!r}") from None
+
+
+def _slot_times(fields: dict[str, str]) -> dict[str, dict[str, list[str]]]:
+    """The form's `slots:BRAND:TYPE` fields ("08:00, 12:00") as config's slot_times."""
+    times: dict[str, dict[str, list[str]]] = {}
+    for name, text in fields.items():
+        if name.startswith("slots:"):
+            _, brand_id, content_type = name.split(":", 2)
+            times.setdefault(brand_id, {})[content_type] = [
+                at.strip() for at in text.split(",") if at.strip()
+            ]
+    return times

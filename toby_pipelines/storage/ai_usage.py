@@ -64,6 +64,15 @@ def daily_budget_usd(connection: Connection, user_id: str) -> float | None:
     return None if cents is None else cents / 100
 
 
+def set_daily_budget_usd(connection: Connection, user_id: str, dollars: float | None) -> None:
+    """The user's daily AI budget in dollars (stored in cents); None means unlimited."""
+    cents = None if dollars is None else round(dollars * 100)
+    connection.execute(
+        sa.text("UPDATE toby_state SET daily_budget_cents = :c WHERE user_id = :user_id"),
+        {"c": cents, "user_id": user_id},
+    )
+
+
 def best_past_title(connection: Connection, brand_id: str, content_type: str) -> str | None:
     """The title of the brand's best-scoring final (7d) post of the content type."""
     return connection.execute(
