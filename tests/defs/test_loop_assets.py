@@ -313,3 +313,13 @@ def test_the_ui_metadata_reads_as_tables_with_titles_and_leaders(world, database
         t for (t,) in rows(world, "SELECT title FROM scheduled_posts WHERE status = 'published'")
     }
     assert any(title in published for title in titles)
+
+    # Every asset's metadata is tables and named values: none of it is raw JSON.
+    as_json = {
+        (key.to_user_string(), name)
+        for key in instance.get_asset_keys()
+        if (record := instance.get_latest_materialization_event(key)) is not None
+        for name, value in record.asset_materialization.metadata.items()
+        if isinstance(value, dg.JsonMetadataValue)
+    }
+    assert as_json == set()

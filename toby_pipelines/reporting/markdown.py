@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 
 def _cell(value: object) -> str:
@@ -24,3 +24,21 @@ def markdown_table(
     if not rows:
         lines.append("| " + " | ".join(["(none)"] + [""] * (len(headers) - 1)) + " |")
     return "\n".join(lines)
+
+
+def named_values(values: Mapping[str, object]) -> str:
+    """A two-column table of names and values (a nested mapping becomes `name.key` rows)."""
+    rows: list[tuple[str, object]] = []
+    for name, value in values.items():
+        if isinstance(value, Mapping):
+            rows += [(f"{name}.{key}", inner) for key, inner in value.items()]
+        else:
+            rows.append((name, value))
+    return markdown_table(["name", "value"], rows, limit=len(rows) or 1)
+
+
+def listing(items: Iterable[object], limit: int = 50) -> str:
+    """Items separated by commas, "none" when there are none, the rest counted past `limit`."""
+    items = list(items)
+    text = ", ".join(str(item) for item in items[:limit]) or "none"
+    return text + (f" and {len(items) - limit} more" if len(items) > limit else "")

@@ -2,7 +2,7 @@ import dagster as dg
 
 from toby_pipelines.buffer.health import worst
 from toby_pipelines.loop.plan import fill_buffer
-from toby_pipelines.reporting.markdown import markdown_table
+from toby_pipelines.reporting.markdown import markdown_table, named_values
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.content_generator import ContentGeneratorResource
 from toby_pipelines.resources.database import TobyDatabaseResource
@@ -69,7 +69,7 @@ def content_buffer(
                     [(f.unit, f.reason) for f in failed],
                 )
             ),
-            "generation": dg.MetadataValue.json(content_generator.run_stats()),
+            "generation": dg.MetadataValue.md(named_values(content_generator.run_stats())),
             "brands": dg.MetadataValue.md(
                 markdown_table(["user", "brand", "health", "filled (48h)", "hours covered"], rows)
             ),

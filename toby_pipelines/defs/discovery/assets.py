@@ -1,7 +1,7 @@
 import dagster as dg
 
 from toby_pipelines.loop.discover import run_discovery
-from toby_pipelines.reporting.markdown import markdown_table
+from toby_pipelines.reporting.markdown import listing, markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.platform import PlatformResource
@@ -31,8 +31,16 @@ def discovery(
             "scans": dg.MetadataValue.int(len(summary.scanned)),
             "findings": dg.MetadataValue.int(sum(n for _, n in summary.scanned)),
             "postponed": dg.MetadataValue.int(len(summary.postponed)),
-            "brands_needing_reauth": dg.MetadataValue.json(summary.brands_needing_reauth),
-            "trending_topics": dg.MetadataValue.json(summary.trending),
+            "brands_needing_reauth": dg.MetadataValue.text(listing(summary.brands_needing_reauth)),
+            "trending_topics": dg.MetadataValue.md(
+                markdown_table(
+                    ["brand", "trending topics"],
+                    [
+                        (brand, ", ".join(topics))
+                        for brand, topics in sorted(summary.trending.items())
+                    ],
+                )
+            ),
             "preview": dg.MetadataValue.md(
                 markdown_table(["brand", "kind", "target", "found"], rows)
             ),

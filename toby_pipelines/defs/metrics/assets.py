@@ -2,7 +2,7 @@ import dagster as dg
 
 from toby_pipelines.defs.partitions import learning_partition, learning_partitions
 from toby_pipelines.loop.measure import capture_snapshots
-from toby_pipelines.reporting.markdown import markdown_table
+from toby_pipelines.reporting.markdown import listing, markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.resources.platform import PlatformResource
@@ -63,15 +63,17 @@ def metrics_snapshots(
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(summary.snapshot_count),
-            "by_checkpoint": dg.MetadataValue.json(summary.by_checkpoint),
+            "by_checkpoint": dg.MetadataValue.md(
+                markdown_table(["checkpoint", "snapshots"], sorted(summary.by_checkpoint.items()))
+            ),
             "day_complete": dg.MetadataValue.bool(summary.complete),
             "failed_captures": dg.MetadataValue.int(len(summary.failed)),
             "missing_captures": dg.MetadataValue.int(summary.missing),
             "rejected_rows": dg.MetadataValue.md(
                 "\n".join(f"- {row}" for row in summary.rejected_rows) or "none"
             ),
-            "deleted_posts": dg.MetadataValue.json(summary.deleted_posts),
-            "brands_needing_reauth": dg.MetadataValue.json(summary.brands_needing_reauth),
+            "deleted_posts": dg.MetadataValue.text(listing(summary.deleted_posts)),
+            "brands_needing_reauth": dg.MetadataValue.text(listing(summary.brands_needing_reauth)),
             "captures_by_brand": dg.MetadataValue.md(captures),
             "failures": dg.MetadataValue.md(failures),
             "preview": dg.MetadataValue.md(preview),
