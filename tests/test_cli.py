@@ -183,18 +183,24 @@ def test_settings_reset_and_the_owner_views_from_the_command_line(tmp_path, caps
     code, text = toby("settings", "ana", "--explore-ratio", "0.2")
     assert code == 2 and "never been enabled" in text
     toby("enable", "ana")
-    code, text = toby("settings", "ana", "--explore-ratio", "0.2", "--disable-feature", "discovery")
+    code, text = toby(
+        "settings", "ana", "--json", "--explore-ratio", "0.2", "--disable-feature", "discovery"
+    )
     config = json.loads(text)
     assert code == 0 and config["explore_ratio"] == 0.2 and config["features"]["discovery"] is False
     code, text = toby("settings", "ana", "--buffer-days", "30")
     assert code == 2 and "buffer_days" in text and "30" in text
-    assert json.loads(toby("settings", "ana")[1])["buffer_days"] == 2  # nothing changed
+    assert json.loads(toby("settings", "ana", "--json")[1])["buffer_days"] == 2  # nothing changed
 
-    activity = json.loads(toby("activity", "ana", "--limit", "2")[1])
-    assert activity["total"] >= 2 and activity["items"][0]["action"] == "features_changed"
-    assert json.loads(toby("published", "ana")[1]) == {"items": [], "total": 0}
-    assert json.loads(toby("experiments", "ana")[1]) == {"experiments": []}
-    assert json.loads(toby("insights", "ana")[1]) == {
+    activity = json.loads(toby("activity", "ana", "--json", "--limit", "2")[1])
+    # Both changes are logged, each in its line (the same moment: in either order).
+    assert {line["action"] for line in activity["items"]} == {
+        "features_changed",
+        "settings_changed",
+    }
+    assert json.loads(toby("published", "ana", "--json")[1]) == {"items": [], "total": 0}
+    assert json.loads(toby("experiments", "ana", "--json")[1]) == {"experiments": []}
+    assert json.loads(toby("insights", "ana", "--json")[1]) == {
         "as_of": None,
         "dimensions": [],
         "weekly": [],
@@ -206,6 +212,6 @@ def test_settings_reset_and_the_owner_views_from_the_command_line(tmp_path, caps
     assert code == 2 and "--yes" in text
     code, text = toby("reset", "ana", "--yes")
     assert code == 0 and "Toby reset for ana" in text
-    assert json.loads(toby("activity", "ana", "--limit", "1")[1])["items"][0]["action"] == (
-        "toby_reset"
-    )
+    assert json.loads(toby("activity", "ana", "--json", "--limit", "1")[1])["items"][0][
+        "action"
+    ] == ("toby_reset")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +20,30 @@ class ContentDNA:
     content_examples: tuple[str, ...]
 
 
+# What a template's blanks look like ("...", "…", "TODO", "<niche>"): posts written from them read
+# "Why Experts Say ... Matters", so they are refused like an empty field.
+_PLACEHOLDER = re.compile(r"^\s*(?:[.\u2026\s]+|todo|tbd|xxx+|fill me in|<[^>]*>)\s*$", re.I)
+
+
+def is_placeholder(text: str) -> bool:
+    return bool(_PLACEHOLDER.match(text))
+
+
+def _placeholder(brand: str, field: str, value: str) -> InvalidContentDNA:
+    return InvalidContentDNA(
+        f"brand {brand!r}: Content DNA field '{field}' is a placeholder ({value!r}); write the"
+        " brand's own (see examples/dna.json)"
+    )
+
+
 def _text(brand: str, raw: Mapping[str, Any], field: str) -> str:
     value = raw.get(field)
     if not isinstance(value, str) or not value.strip():
         raise InvalidContentDNA(
             f"brand {brand!r}: Content DNA field '{field}' is missing or empty (got {value!r})"
         )
+    if is_placeholder(value):
+        raise _placeholder(brand, field, value)
     return value.strip()
 
 
@@ -41,6 +60,8 @@ def _text_list(brand: str, raw: Mapping[str, Any], field: str) -> tuple[str, ...
                 f"brand {brand!r}: Content DNA field '{field}[{index}]' must be non-empty text "
                 f"(got {item!r})"
             )
+        if is_placeholder(item):
+            raise _placeholder(brand, f"{field}[{index}]", item)
         items.append(item.strip())
     if len(set(items)) != len(items):
         raise InvalidContentDNA(f"brand {brand!r}: Content DNA field '{field}' has duplicates")
@@ -75,6 +96,8 @@ def check_content_dna_kinds(brand: str, raw: Any) -> None:
             raise InvalidContentDNA(
                 f"brand {brand!r}: Content DNA field '{field}' must be text, got {value!r}"
             )
+        if value and is_placeholder(value):
+            raise _placeholder(brand, field, value)
     for field in LIST_FIELDS:
         value = raw.get(field)
         if value is None:
@@ -90,3 +113,5 @@ def check_content_dna_kinds(brand: str, raw: Any) -> None:
                     f"brand {brand!r}: Content DNA field '{field}[{index}]' must be text,"
                     f" got {item!r}"
                 )
+            if is_placeholder(item):
+                raise _placeholder(brand, f"{field}[{index}]", item)

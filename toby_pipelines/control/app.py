@@ -72,7 +72,10 @@ def create_app(database: Database, clock: Callable[[], dt.datetime] = _utc_now) 
 
     User = Annotated[str, Depends(signed_in)]
     Reads = Annotated[Connection, Depends(reading)]
-    Writes = Annotated[Connection, Depends(writing)]
+    # A change commits before its answer is sent (scope "function"): by default the code after
+    # `yield` runs after the response, so a client could read its own write before it landed
+    # and be told 200 for a commit that then failed.
+    Writes = Annotated[Connection, Depends(writing, scope="function")]
     Page = Annotated[int, Query(ge=1, description="page number, from 1")]
     PerPage = Annotated[int, Query(ge=1, le=200, description="lines per page")]
 

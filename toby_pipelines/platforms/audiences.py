@@ -68,7 +68,14 @@ def load_audience(path: str) -> Audience:
     module_name, _, attribute = path.partition(":")
     if not module_name or not attribute:
         raise ValueError(f"audience must look like 'package.module:function', got {path!r}")
-    function = getattr(importlib.import_module(module_name), attribute, None)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(
+            f"audience {path!r}: module {module_name!r} cannot be imported ({error}); it must be"
+            " installed or importable from the current directory"
+        ) from None
+    function = getattr(module, attribute, None)
     if not callable(function):
         raise ValueError(f"audience {path!r} is not a callable")
     return function

@@ -26,6 +26,13 @@ from toby_pipelines.storage.database import data_dir
 MEASUREMENT_TAIL_DAYS = 7
 
 
+def check_demo_days(days: int) -> None:
+    if days < 7:
+        raise ValueError(
+            f"--days must be at least 7 to compare a first and a last week, got {days}"
+        )
+
+
 def run_demo(
     database_url: str,
     days: int = 30,
@@ -39,10 +46,7 @@ def run_demo(
     last simulated day are rendered into the embedded store (every post's with `render_all`).
     With DAGSTER_HOME set (as `make demo` sets it), the materializations are then copied to the
     project's instance, so `make dev` shows the demo's days (`project_instance`)."""
-    if days < 7:
-        raise ValueError(
-            f"--days must be at least 7 to compare a first and a last week, got {days}"
-        )
+    check_demo_days(days)
     started = time.monotonic()
     total_days = days + MEASUREMENT_TAIL_DAYS
     today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -84,9 +88,3 @@ def run_demo(
         report_path.write_text(json.dumps(report, indent=2))
         print(f"report written to {report_path}")
     return report
-
-
-def fresh_sqlite_url(path: Path) -> str:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return f"sqlite:///{path}"

@@ -15,6 +15,7 @@ import dagster as dg
 from toby_pipelines.buffer.slots import parse_slot_time
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
+from toby_pipelines.simulation.interrupts import stop_requested
 from toby_pipelines.storage.brands import slot_times_by_brand
 
 ResourcesAt = Callable[[dt.datetime], dict]
@@ -59,6 +60,10 @@ class SimulationDriver:
         self.runs = 0
 
     def tick(self, at: dt.datetime, *, publish_and_plan: bool = True) -> None:
+        """The tick job (unless `publish_and_plan` is off), then the checkpoint sensor and the
+        learning runs it asks for; after a Ctrl-C (`interrupts`), KeyboardInterrupt instead."""
+        if stop_requested():
+            raise KeyboardInterrupt
         resources = self.resources_at(at)
         if publish_and_plan:
             self.tick_job.execute_in_process(

@@ -19,10 +19,29 @@ from toby_pipelines.resources.media import MediaResource
 from toby_pipelines.resources.platform import DEFAULT_AUDIENCE, SimulatedPlatformResource
 from toby_pipelines.simulation.driver import SimulationDriver, event_times, with_clock
 from toby_pipelines.simulation.progress import ProgressBar
-from toby_pipelines.simulation.scenario import create_users, join_brands, parse_scenario
+from toby_pipelines.simulation.scenario import Scenario, create_users, join_brands, parse_scenario
 from toby_pipelines.simulation.simulation_report import build_simulation_report
 
 MEASUREMENT_TAIL_DAYS = 7
+
+
+def checked_inputs(scenario_path: Path, days: int, audience: str) -> Scenario:
+    """The scenario, once days, scenario and audience are all known good: what the command
+    checks before it touches any database."""
+    if days < 1:
+        raise ValueError(f"--days must be at least 1, got {days}")
+    try:
+        data = json.loads(scenario_path.read_text())
+    except (FileNotFoundError, IsADirectoryError):
+        raise ValueError(f"--scenario {scenario_path}: no such file") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--scenario {scenario_path}: not valid JSON ({error})") from None
+    scenario = parse_scenario(data, days)
+    try:
+        load_audience(audience)
+    except ValueError as error:
+        raise ValueError(f"--audience: {error}") from None
+    return scenario
 
 
 def run_simulation(
@@ -35,14 +54,7 @@ def run_simulation(
 ) -> dict[str, Any]:
     """Simulate `days` publishing days (plus 7 for the last posts' final scores) ending at
     today's midnight UTC, and return (and write) the report."""
-    if days < 1:
-        raise ValueError(f"--days must be at least 1, got {days}")
-    try:
-        data = json.loads(scenario_path.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(f"--scenario {scenario_path}: not valid JSON ({error})") from None
-    scenario = parse_scenario(data, days)
-    load_audience(audience)  # fail before any work when the audience cannot be imported
+    scenario = checked_inputs(scenario_path, days, audience)
     started = time.monotonic()
     total_days = days + MEASUREMENT_TAIL_DAYS
     today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -155,6 +155,76 @@ def create_brand(
     )
 
 
+def update_brand(
+    connection: Connection,
+    brand_id: str,
+    *,
+    name: str | None = None,
+    dna: Mapping[str, Any] | None = None,
+) -> None:
+    """Rename a brand and/or replace its Content DNA (checked as `create_brand` checks it)."""
+    user_id = owner_of(connection, brand_id)
+    if user_id is None:
+        raise ValueError(f"brand: no brand {brand_id!r}; add it with `toby brand-add`")
+    if name is not None:
+        if not name.strip():
+            raise ValueError(f"--name must not be empty, got {name!r}")
+        taken = connection.execute(
+            sa.text("SELECT id FROM brands WHERE user_id = :u AND name = :n AND id <> :b"),
+            {"u": user_id, "n": name, "b": brand_id},
+        ).scalar()
+        if taken is not None:
+            raise ValueError(f"brand name {name!r} is already brand {taken!r}'s for {user_id!r}")
+        connection.execute(
+            sa.text("UPDATE brands SET name = :n WHERE id = :b"), {"n": name, "b": brand_id}
+        )
+    if dna is not None:
+        check_content_dna_kinds(brand_id, dna)
+        connection.execute(
+            sa.text(
+                "UPDATE brands SET niche = :niche, tone = :tone, topic_buckets = :topics,"
+                " content_examples = :examples WHERE id = :b"
+            ),
+            {
+                "niche": dna.get("niche") or "",
+                "tone": dna.get("tone") or "",
+                "topics": json.dumps(list(dna.get("topic_buckets") or [])),
+                "examples": json.dumps(list(dna.get("content_examples") or [])),
+                "b": brand_id,
+            },
+        )
+
+
+def remove_brand(connection: Connection, brand_id: str) -> int:
+    """Forget a brand and everything Toby keeps of it (its posts, their metrics and scores, its
+    learning, slots, accounts and stored tokens, discovery). Posts already on the platform stay
+    there. Returns how many of its posts were forgotten."""
+    if owner_of(connection, brand_id) is None:
+        raise ValueError(f"brand: no brand {brand_id!r}")
+    posts = connection.execute(
+        sa.text("SELECT COUNT(*) FROM scheduled_posts WHERE brand_id = :b"), {"b": brand_id}
+    ).scalar()
+    # Rows that name the brand without a foreign key; the rest go with it (ON DELETE CASCADE).
+    connection.execute(
+        sa.text("DELETE FROM posterior_versions WHERE brand_id = :b"), {"b": brand_id}
+    )
+    connection.execute(
+        sa.text("DELETE FROM incident_states WHERE subject LIKE :s"), {"s": f"brand:{brand_id}:%"}
+    )
+    connection.execute(sa.text("DELETE FROM brands WHERE id = :b"), {"b": brand_id})
+    return int(posts or 0)
+
+
+def list_users(connection: Connection) -> list[sa.Row]:
+    """Every user with whether Toby is on, its phase and its brands' ids (comma-separated)."""
+    return connection.execute(
+        sa.text(
+            "SELECT u.id, u.email, u.name, s.enabled, s.phase FROM users u"
+            " LEFT JOIN toby_state s ON s.user_id = u.id ORDER BY u.id"
+        )
+    ).all()
+
+
 def set_slot_times(
     connection: Connection, brand_id: str, content_type: str, times: Sequence[str]
 ) -> None:

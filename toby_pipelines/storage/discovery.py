@@ -28,6 +28,28 @@ def add_target(connection: Connection, brand_id: str, kind: str, target: str) ->
     )
 
 
+def watched_targets(connection: Connection, brand_id: str) -> list[tuple[str, str]]:
+    """The brand's (kind, target) pairs, competitors first."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT kind, target FROM discovery_targets WHERE brand_id = :b ORDER BY kind, target"
+        ),
+        {"b": brand_id},
+    )
+    return [(r.kind, r.target) for r in rows]
+
+
+def remove_target(connection: Connection, brand_id: str, kind: str, target: str) -> None:
+    """Stop watching a target (spelled as `add_target` takes it); an unwatched one is an error."""
+    cleaned = target.strip().lstrip("@#").lower()
+    gone = connection.execute(
+        sa.text("DELETE FROM discovery_targets WHERE brand_id = :b AND kind = :k AND target = :t"),
+        {"b": brand_id, "k": kind, "t": cleaned},
+    ).rowcount
+    if not gone:
+        raise ValueError(f"--{kind}: {target!r} is not watched for brand {brand_id!r}")
+
+
 def configured_scans(connection: Connection, brand_ids: Sequence[str]) -> list[Scan]:
     """Every brand's own account, plus its competitors and hashtags."""
     scans = [Scan(brand_id, "own", brand_id) for brand_id in brand_ids]

@@ -1,0 +1,46 @@
+"""Ctrl-C between runs, not inside one. Dagster turns an interrupt inside a run into a failed run
+and a page of error logs, so a simulation runs in a worker thread (where Dagster leaves signals
+alone) while the main thread waits; a Ctrl-C asks the driver to stop before its next tick, and
+once the tick in progress has finished and its rows are written, KeyboardInterrupt is raised in
+the main thread. A second Ctrl-C stops at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# Set by a Ctrl-C; SimulationDriver checks it before every tick.
+STOP = threading.Event()
+
+
+def stop_requested() -> bool:
+    return STOP.is_set()
+
+
+def run_until_interrupted(work: Callable[[], T]) -> T:
+    """`work()`, in a worker thread, with Ctrl-C handled as above."""
+    STOP.clear()
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # handed to the main thread as it is
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, name="toby-simulation", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        STOP.set()
+        while worker.is_alive():  # a second Ctrl-C ends this wait and the process
+            worker.join(0.2)
+        raise
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
