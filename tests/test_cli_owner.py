@@ -303,3 +303,19 @@ def test_the_example_content_dna_is_complete():
 
     dna = json.loads((ROOT / "examples" / "dna.json").read_text())
     validate_content_dna("example", dna)
+
+
+def test_an_email_taken_is_refused_and_a_user_is_edited(toby):
+    code, text = toby("user-add", "bo", "--email", "ana@example.com")
+    assert code == 2 and "email 'ana@example.com' is already user 'ana'" in text, text
+    assert toby("user-add", "bo", "--email", "bo@example.com")[0] == 0
+    code, text = toby("user-edit", "bo", "--email", "ana@example.com")
+    assert code == 2 and "already user 'ana'" in text
+    code, text = toby("user-edit", "bo", "--email", "bo-at-example")
+    assert code == 2 and "bo-at-example" in text
+    assert toby("user-edit", "bo")[0] == 2  # nothing to change is said
+    assert toby("user-edit", "zed", "--name", "Zed")[0] == 2
+    assert toby("user-edit", "bo", "--name", "Bo Li", "--email", "bo@li.example")[0] == 0
+    assert rows(toby, "SELECT id, email, name FROM users WHERE id = 'bo'") == [
+        ("bo", "bo@li.example", "Bo Li")
+    ]

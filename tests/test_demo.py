@@ -63,3 +63,80 @@ def test_demo_learns_and_writes_its_report(tmp_path, capsys, monkeypatch):
     instance = dg.DagsterInstance.from_config(str(home))
     materialized = instance.get_materialized_partitions(dg.AssetKey("strategy_posteriors"))
     assert len(materialized) >= 30
+
+    _the_dashboard_shows_the_demo(tmp_path, url)
+
+
+def _the_dashboard_shows_the_demo(tmp_path, url):
+    """Issue 13: every dashboard page opened on the demo's own data in a real Chromium, what it
+    shows checked against the database (and, under `make screenshots`, photographed)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from tests.control.test_control_api import Server
+    from toby_pipelines.control.app import create_app
+    from toby_pipelines.resources.media import DEFAULT_BASE_URL
+    from toby_pipelines.simulation.demo_world import DEMO_USER
+    from toby_pipelines.storage.api_tokens import create_api_token
+    from toby_pipelines.storage.database import Database
+
+    if shutil.which("/usr/bin/chromium") is None and os.environ.get("CI", "") != "true":
+        return  # `make test` installs it; a machine without it checks the rest
+    from playwright.sync_api import sync_playwright
+
+    database = Database(url)
+    with database.transaction() as connection:
+        token = create_api_token(connection, DEMO_USER, dt_now())
+        published = connection.execute(
+            sa.text("SELECT COUNT(*) FROM scheduled_posts WHERE status = 'published'")
+        ).scalar()
+        leaders = connection.execute(
+            sa.text("SELECT COUNT(DISTINCT brand_id || content_type || dimension)"
+                    " FROM toby_strategy_scores")
+        ).scalar()  # fmt: skip
+    media_root = tmp_path / "data" / "media"
+    shots = os.environ.get("TOBY_SCREENSHOTS")
+    with Server(create_app(database)) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu"],
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        # The rendered media, where `make dev` would serve them (http.server on 8090).
+        page.route(
+            f"{DEFAULT_BASE_URL}/**",
+            lambda route: route.fulfill(
+                path=str(media_root / route.request.url[len(DEFAULT_BASE_URL) + 1 :])
+            ),
+        )
+        page.goto(f"{base}/toby/login")
+        page.fill("input[name=token]", token)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/toby/status")
+        assert page.text_content("#state") == "ON"
+        for section in ("status", "activity", "published", "experiments", "insights",
+                        "discovery", "buffer", "review", "settings"):  # fmt: skip
+            page.goto(f"{base}/toby/{section}")
+            assert page.locator("h1").count() == 1 and "Traceback" not in page.content()
+            if section == "published":
+                assert f"of {-(-published // 25)}" in page.text_content("main")
+                thumbs = page.locator("img.thumb")
+                assert thumbs.count() > 0
+                page.wait_for_load_state("networkidle")
+                assert thumbs.first.evaluate("img => img.naturalWidth") == 1080
+            if section == "insights":
+                assert page.locator(".insight").count() == leaders
+                assert page.locator("#trend-chart circle.week").count() >= 4 * 5  # 2x2, 5 weeks
+            if shots:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(Path(shots) / f"demo-{section}.png"), full_page=True)
+        browser.close()
+
+
+def dt_now():
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)

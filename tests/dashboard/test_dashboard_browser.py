@@ -31,12 +31,9 @@ def site(tmp_path_factory):
 
 @pytest.fixture
 def screenshots(tmp_path):
-    """Where the pages' screenshots go: `make screenshots` sets TOBY_SCREENSHOTS to the
-    README's docs/dashboard; any other run keeps them in a temporary directory."""
-    from pathlib import Path
-
-    folder = Path(os.environ.get("TOBY_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    """Each page photographed as it rendered, and the picture checked not to be blank (the
+    README's pictures are the demo's: tests/test_demo.py under `make screenshots`)."""
+    folder = tmp_path
 
     def take(page, name: str) -> None:
         path = folder / f"{name}.png"

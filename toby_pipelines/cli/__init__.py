@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("user")
     user.add_argument("--email", required=True)
     user.add_argument("--name", help="shown name (default: the user id)")
+    user_edit = command("user-edit", "change a user's email or name", setup.cmd_user_edit)
+    user_edit.add_argument("user")
+    user_edit.add_argument("--email")
+    user_edit.add_argument("--name")
     as_json(command("users", "list users, whether Toby is on and their brands", setup.cmd_users))
 
     brand = command(

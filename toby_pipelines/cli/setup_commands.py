@@ -22,6 +22,7 @@ from toby_pipelines.storage.brands import (
     set_slot_times,
     slot_times_by_brand,
     update_brand,
+    update_user,
     upsert_platform_account,
 )
 from toby_pipelines.storage.discovery import add_target, remove_target, watched_targets
@@ -37,6 +38,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             connection, user_id=args.user, email=args.email, name=args.name or args.user, now=now()
         )
     print(f"user {args.user} created")
+    return 0
+
+
+def cmd_user_edit(args: argparse.Namespace) -> int:
+    if args.email is None and args.name is None:
+        raise ValueError("user-edit: give --email or --name")
+    with database(args).transaction() as connection:
+        update_user(connection, args.user, email=args.email, name=args.name)
+    print(f"user {args.user} changed")
     return 0
 
 

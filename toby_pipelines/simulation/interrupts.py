@@ -6,6 +6,7 @@ the main thread. A second Ctrl-C stops at once."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -30,6 +31,10 @@ def run_until_interrupted(work: Callable[[], T]) -> T:
             outcome["value"] = work()
         except BaseException as error:  # handed to the main thread as it is
             outcome["error"] = error
+        finally:
+            # The run's SQLite connections belong to this thread: collected here, not where
+            # SQLite refuses to close them (the main thread, at exit).
+            gc.collect()
 
     worker = threading.Thread(target=target, name="toby-simulation", daemon=True)
     worker.start()

@@ -78,12 +78,41 @@ def create_user(
     check_email(email)
     if user_exists(connection, user_id):
         raise ValueError(f"user {user_id!r} already exists")
+    _check_email_free(connection, email, user_id)
     connection.execute(
         sa.text(
             "INSERT INTO users (id, email, name, created_at) VALUES (:id, :email, :name, :now)"
         ),
         {"id": user_id, "email": email, "name": name, "now": now},
     )
+
+
+def _check_email_free(connection: Connection, email: str, user_id: str) -> None:
+    taken = connection.execute(
+        sa.text("SELECT id FROM users WHERE email = :e AND id <> :u"), {"e": email, "u": user_id}
+    ).scalar()
+    if taken is not None:
+        raise ValueError(f"email {email!r} is already user {taken!r}'s")
+
+
+def update_user(
+    connection: Connection, user_id: str, *, email: str | None = None, name: str | None = None
+) -> None:
+    """Change a user's email and/or shown name (the id stays: everything refers to it)."""
+    if not user_exists(connection, user_id):
+        raise UnknownUser(f"no user {user_id!r}; add it with `toby user-add`")
+    if email is not None:
+        check_email(email)
+        _check_email_free(connection, email, user_id)
+        connection.execute(
+            sa.text("UPDATE users SET email = :e WHERE id = :u"), {"e": email, "u": user_id}
+        )
+    if name is not None:
+        if not name.strip():
+            raise ValueError(f"--name must not be empty, got {name!r}")
+        connection.execute(
+            sa.text("UPDATE users SET name = :n WHERE id = :u"), {"n": name, "u": user_id}
+        )
 
 
 BRAND_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
