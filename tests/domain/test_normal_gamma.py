@@ -77,3 +77,22 @@ def test_sharpened_draws_keep_the_mean_and_scale_the_spread():
     sharp = draw_means_of([posterior], np.random.default_rng(2), 40_000, width=0.5)[0]
     assert sharp.mean() == pytest.approx(55.0, abs=0.1)
     assert np.std(sharp) == pytest.approx(0.5 * np.std(full), rel=1e-9)
+
+
+def test_prepared_law_arrays_draw_what_the_reference_draws():
+    """Every planned post replays from its seed, so the draws' order and arithmetic are fixed:
+    gamma precisions for all options, then their normals (the reference below)."""
+    from toby_pipelines.strategy.normal_gamma import LawArrays
+
+    laws = [NormalGamma(55.0, 2.0, 4.0, 300.0), NormalGamma(61.0, 9.0, 12.0, 800.0),
+            NormalGamma(48.0, 0.5, 1.5, 40.0)]  # fmt: skip
+    reference_rng, rng = np.random.default_rng(11), np.random.default_rng(11)
+    alpha = np.array([[p.alpha] for p in laws])
+    beta = np.array([[p.beta] for p in laws])
+    kappa = np.array([[p.kappa] for p in laws])
+    mu = np.array([[p.mu] for p in laws])
+    precision = reference_rng.gamma(shape=alpha, scale=1.0 / beta, size=(3, 5))
+    reference = mu + 0.5 * reference_rng.standard_normal((3, 5)) / np.sqrt(kappa * precision)
+    prepared = LawArrays.of(laws)
+    assert np.array_equal(prepared.draw_means(rng, 5, 0.5), reference)
+    assert reference_rng.random() == rng.random()  # the stream is left where it was

@@ -39,7 +39,7 @@ from toby_pipelines.strategy.planning_record import (
     decision_record,
     posterior_version,
 )
-from toby_pipelines.strategy.selection import choose_strategy
+from toby_pipelines.strategy.selection import choose_strategy, prepare_laws
 
 Generate = Callable[[GenerationRequest, str], GeneratedPost]
 # A rejected post's slot is drawn again with its seed moved this far per rejection.
@@ -235,6 +235,7 @@ def _fill_user(
     was generated before a later post of the user's failed)."""
     slots_of = fill.slots_of
     versions: dict[tuple[str, str], PosteriorVersion] = {}
+    laws: dict[tuple[str, str], tuple[dict, dict]] = {}
     pending = fill.pending
     for brand in brands.get(settings.user_id, []):
         dna = validate_content_dna(brand.name, brand.dna)
@@ -251,18 +252,20 @@ def _fill_user(
             experiment_turns = (
                 turns(running.get(key, []), planned) if settings.allows("experiments") else []
             )
-            # The owner's pins and bans restrict the choice (not the learning); the
-            # posterior version records the restricted pools, so the choice replays.
-            pools = restricted_pools(
-                option_pools(
-                    slot.content_type,
-                    dna.topic_buckets,
-                    overrides.get(brand.id, {}).get(slot.content_type),
-                ),
-                plan.rules.get(key),
-            )
-            if key not in versions:  # one version per brand and type in a run
+            if key not in versions:  # pools, laws and version: once per brand and type
+                # The owner's pins and bans restrict the choice (not the learning); the
+                # posterior version records the restricted pools, so the choice replays.
+                pools = restricted_pools(
+                    option_pools(
+                        slot.content_type,
+                        dna.topic_buckets,
+                        overrides.get(brand.id, {}).get(slot.content_type),
+                    ),
+                    plan.rules.get(key),
+                )
                 versions[key] = posterior_version(pools, posteriors.get(key, {}), resting.get(key))
+                laws[key] = (pools, prepare_laws(pools, posteriors.get(key, {})))
+            pools, prepared = laws[key]
             ratio = drift_ratios.get(key, settings.explore_ratio)
             choice = choose_strategy(
                 pools,
@@ -271,6 +274,7 @@ def _fill_user(
                 explore_ratio=ratio,
                 experiments=experiment_turns,
                 resting=resting.get(key),
+                prepared=prepared,
             )
             request = GenerationRequest(
                 brand_name=brand.name,

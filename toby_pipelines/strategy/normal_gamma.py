@@ -40,17 +40,40 @@ class NormalGamma:
         return math.sqrt(self.beta / (self.kappa * (self.alpha - 1)))
 
 
+@dataclass(frozen=True, eq=False)
+class LawArrays:
+    """Several options' posteriors as columns, built once and drawn from many times (every slot
+    of a brand and content type in a fill draws from the same posteriors)."""
+
+    alpha: np.ndarray  # (options, 1)
+    scale: np.ndarray  # 1 / beta
+    kappa: np.ndarray
+    mu: np.ndarray
+
+    @classmethod
+    def of(cls, posteriors: Sequence[NormalGamma]) -> LawArrays:
+        return cls(
+            alpha=np.array([[p.alpha] for p in posteriors]),
+            scale=1.0 / np.array([[p.beta] for p in posteriors]),
+            kappa=np.array([[p.kappa] for p in posteriors]),
+            mu=np.array([[p.mu] for p in posteriors]),
+        )
+
+    def draw_means(self, rng: np.random.Generator, size: int, width: float = 1.0) -> np.ndarray:
+        """One row per option, `size` columns (see `draw_means_of`)."""
+        options = len(self.mu)
+        precision = rng.gamma(shape=self.alpha, scale=self.scale, size=(options, size))
+        return self.mu + width * rng.standard_normal((options, size)) / np.sqrt(
+            self.kappa * precision
+        )
+
+
 def draw_means_of(
     posteriors: Sequence[NormalGamma], rng: np.random.Generator, size: int, width: float = 1.0
 ) -> np.ndarray:
     """Draws of several options' means at once: one row per option, `size` columns. With
     `width` < 1 every draw lies that much closer to its posterior mean (a sharpened posterior)."""
-    alpha = np.array([[p.alpha] for p in posteriors])
-    beta = np.array([[p.beta] for p in posteriors])
-    kappa = np.array([[p.kappa] for p in posteriors])
-    mu = np.array([[p.mu] for p in posteriors])
-    precision = rng.gamma(shape=alpha, scale=1.0 / beta, size=(len(posteriors), size))
-    return mu + width * rng.standard_normal((len(posteriors), size)) / np.sqrt(kappa * precision)
+    return LawArrays.of(posteriors).draw_means(rng, size, width)
 
 
 @dataclass(frozen=True)

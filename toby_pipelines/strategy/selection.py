@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, NormalGamma, draw_means_of
+from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, LawArrays, NormalGamma
 from toby_pipelines.strategy.thompson import choice_probabilities
 
 # Thompson sampling draws from each posterior with its spread scaled by this factor ("posterior
@@ -58,7 +58,29 @@ def check_explore_ratio(explore_ratio: float) -> float:
     return explore_ratio
 
 
-def _exact(laws: list[NormalGamma], rows: list[int], record: bool) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class DimensionLaws:
+    """One dimension's options and the posteriors Thompson sampling draws them from."""
+
+    pool: tuple[str, ...]
+    laws: tuple[NormalGamma, ...]
+    arrays: LawArrays
+
+
+def prepare_laws(
+    pools: Mapping[str, Sequence[str]], posteriors: Mapping[str, Mapping[str, NormalGamma]]
+) -> dict[str, DimensionLaws]:
+    """Each dimension's laws (an option without a posterior has the default prior), built once
+    for every slot that chooses from the same pools and posteriors."""
+    prepared = {}
+    for dimension, pool in pools.items():
+        known = posteriors.get(dimension, {})
+        laws = tuple(known.get(o, DEFAULT_PRIOR) for o in pool)
+        prepared[dimension] = DimensionLaws(tuple(pool), laws, LawArrays.of(laws))
+    return prepared
+
+
+def _exact(laws: Sequence[NormalGamma], rows: list[int], record: bool) -> np.ndarray:
     """Thompson sampling's probability of picking each of `rows` (0 when not recorded)."""
     if not record:
         return np.zeros(len(rows))
@@ -83,9 +105,11 @@ def choose_strategy(
     experiments: Sequence[ExperimentTurn] = (),
     resting: Mapping[str, Collection[str]] | None = None,
     propensities: bool = True,
+    prepared: Mapping[str, DimensionLaws] | None = None,
 ) -> StrategyChoice:
     """Pick one option per dimension; see the module docstring for the policy. With
-    `propensities` False the choice is the same and its propensities are left at 0."""
+    `propensities` False the choice is the same and its propensities are left at 0.
+    `prepared` is `prepare_laws(pools, posteriors)` when the caller made it already."""
     check_explore_ratio(explore_ratio)
     resting = resting or {}
     for dimension, options in pools.items():
@@ -99,10 +123,11 @@ def choose_strategy(
     chosen: dict[str, str] = {}
     regular_p: dict[str, float] = {}
     experiment_p: dict[str, float] = {}
-    for dimension, pool in pools.items():
-        known = posteriors.get(dimension, {})
-        laws = [known.get(o, DEFAULT_PRIOR) for o in pool]
-        draw = draw_means_of(laws, rng, 1, POSTERIOR_WIDTH)[:, 0]
+    if prepared is None:
+        prepared = prepare_laws(pools, posteriors)
+    for dimension in pools:
+        pool, laws = prepared[dimension].pool, prepared[dimension].laws
+        draw = prepared[dimension].arrays.draw_means(rng, 1, POSTERIOR_WIDTH)[:, 0]
         rested = set(resting.get(dimension, ()))
         regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
         pick = regular[int(draw[regular].argmax())]
