@@ -58,3 +58,33 @@ def test_bulk_rows_read_back_as_inserted_rows(database):
     assert by_name["plain"][1] == "" and by_name['quo"te, comma'][1] is None
     assert by_name["plain"][2] == 0.1 + 0.2  # to the last bit
     assert by_name["backslash"][1] == "\\N"  # text, not NULL
+
+
+def test_new_rows_land_as_inserted_rows_and_taken_keys_keep_their_row(database):
+    """`insert_new_rows` (posts and their tags): the rows of keys not yet taken land exactly as
+    an INSERT puts them; a row whose key is taken is skipped, the existing row untouched."""
+    from toby_pipelines.storage.bulk import insert_new_rows
+
+    with database.transaction() as connection:
+        for table in ("new_rows", "plain_rows"):
+            connection.execute(
+                sa.text(
+                    f"CREATE TABLE {table} (name TEXT PRIMARY KEY, note TEXT, ratio DOUBLE"
+                    " PRECISION, count BIGINT, day DATE, at TIMESTAMPTZ, flag BOOLEAN)"
+                )
+            )
+        taken = ("plain", "already here", 1.5, 1, None, None, False)
+        insert_rows(connection, "new_rows", COLUMNS, [taken])
+        insert_new_rows(connection, "new_rows", COLUMNS, ROWS, unique=("name",))
+        insert_new_rows(connection, "new_rows", COLUMNS, [], unique=("name",))
+        connection.execute(
+            sa.insert(sa.table("plain_rows", *(sa.column(c) for c in COLUMNS))),
+            [dict(zip(COLUMNS, row, strict=True)) for row in [taken, *ROWS[1:]]],
+        )
+    with database.engine.connect() as connection:
+        new, plain = (
+            [tuple(r) for r in connection.execute(sa.text(f"SELECT * FROM {t} ORDER BY name"))]
+            for t in ("new_rows", "plain_rows")
+        )
+    assert new == plain and len(new) == len(ROWS)
+    assert {row[0]: row for row in new}["plain"][1] == "already here"

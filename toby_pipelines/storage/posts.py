@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from toby_pipelines.buffer.slots import Slot
 from toby_pipelines.credentials.scrub import scrub
+from toby_pipelines.storage.bulk import insert_new_rows
 from toby_pipelines.storage.database import utc
 from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import DIMENSIONS
@@ -105,6 +106,16 @@ class NewPost:
     review: bool = False  # waits for its owner's approval (review mode)
 
 
+_POST_COLUMNS = (
+    "id", "user_id", "brand_id", "platform", "content_type", "slot_at", "created_by", "status",
+    "title", "caption", "content_lines", "generator", "review_status", "created_at", "updated_at",
+)  # fmt: skip
+_TAG_COLUMNS = (
+    "post_id", "user_id", "content_type", *DIMENSIONS, "is_experiment", "experiment_dimension",
+    "propensity", "option_propensities", "posterior_version", "decision", "created_at",
+)  # fmt: skip
+
+
 def insert_toby_posts(
     connection: Connection, posts: Sequence[NewPost], now: dt.datetime
 ) -> list[NewPost]:
@@ -130,32 +141,31 @@ def insert_toby_posts(
     free = [p for p in posts if (p.slot.brand_id, p.slot.content_type, p.slot.at) not in taken]
     if not free:
         return []
-    connection.execute(
-        sa.text(
-            "INSERT INTO scheduled_posts (id, user_id, brand_id, platform, content_type, slot_at,"
-            " created_by, status, title, caption, content_lines, generator, review_status,"
-            " created_at, updated_at)"
-            " VALUES (:id, :user_id, :brand_id, :platform, :content_type, :slot_at, 'toby',"
-            " 'generated', :title, :caption, :lines, :generator, :review, :now, :now)"
-            " ON CONFLICT (brand_id, content_type, slot_at) DO NOTHING"
-        ),
+    insert_new_rows(
+        connection,
+        "scheduled_posts",
+        _POST_COLUMNS,
         [
-            {
-                "id": post_id_for(p.slot),
-                "user_id": p.user_id,
-                "brand_id": p.slot.brand_id,
-                "platform": p.platform,
-                "content_type": p.slot.content_type,
-                "slot_at": p.slot.at,
-                "title": p.title,
-                "caption": p.caption,
-                "lines": json.dumps(list(p.content_lines)),
-                "review": "pending" if p.review else None,
-                "generator": p.generator,
-                "now": now,
-            }
+            (
+                post_id_for(p.slot),
+                p.user_id,
+                p.slot.brand_id,
+                p.platform,
+                p.slot.content_type,
+                p.slot.at,
+                "toby",
+                "generated",
+                p.title,
+                p.caption,
+                json.dumps(list(p.content_lines)),
+                p.generator,
+                "pending" if p.review else None,
+                now,
+                now,
+            )
             for p in free
         ],
+        unique=("brand_id", "content_type", "slot_at"),
     )
     # A version is written once under its hash and never changed (same id, same body).
     versions = {
@@ -182,34 +192,27 @@ def insert_toby_posts(
         )
     # A slot a concurrent run took between the read above and the insert keeps that run's post
     # and tags (same id: the id follows from the slot).
-    connection.execute(
-        sa.text(
-            "INSERT INTO toby_content_tags (post_id, user_id, content_type, personality,"
-            " topic_bucket, hook_strategy, title_format, visual_style, is_experiment,"
-            " experiment_dimension, propensity, option_propensities, posterior_version,"
-            " decision, created_at)"
-            " VALUES (:post_id, :user_id, :content_type, :personality, :topic_bucket,"
-            " :hook_strategy, :title_format, :visual_style, :is_experiment,"
-            " :experiment_dimension, :propensity, :option_propensities, :posterior_version,"
-            " :decision, :now)"
-            " ON CONFLICT (post_id) DO NOTHING"
-        ),
+    insert_new_rows(
+        connection,
+        "toby_content_tags",
+        _TAG_COLUMNS,
         [
-            {
-                "post_id": post_id_for(p.slot),
-                "user_id": p.user_id,
-                "content_type": p.slot.content_type,
-                "is_experiment": p.choice.is_experiment,
-                "experiment_dimension": p.choice.experiment_dimension,
-                "propensity": p.choice.propensity,
-                "option_propensities": json.dumps(p.choice.option_propensities, sort_keys=True),
-                "posterior_version": p.posterior_version.id if p.posterior_version else None,
-                "decision": p.decision,
-                "now": now,
-                **{dimension: p.choice.options[dimension] for dimension in DIMENSIONS},
-            }
+            (
+                post_id_for(p.slot),
+                p.user_id,
+                p.slot.content_type,
+                *(p.choice.options[dimension] for dimension in DIMENSIONS),
+                p.choice.is_experiment,
+                p.choice.experiment_dimension,
+                p.choice.propensity,
+                json.dumps(p.choice.option_propensities, sort_keys=True),
+                p.posterior_version.id if p.posterior_version else None,
+                p.decision,
+                now,
+            )
             for p in free
         ],
+        unique=("post_id",),
     )
     return free
 
