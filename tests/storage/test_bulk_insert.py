@@ -32,15 +32,20 @@ ROWS = [
 ]
 
 
+def _twin_tables(connection, name: str, key: str) -> None:
+    """`name` and plain_rows, alike: the one written in bulk, the other by INSERT."""
+    for table in (name, "plain_rows"):
+        connection.execute(
+            sa.text(
+                f"CREATE TABLE {table} (name TEXT {key}, note TEXT, ratio DOUBLE PRECISION,"
+                " count BIGINT, day DATE, at TIMESTAMPTZ, flag BOOLEAN)"
+            )
+        )
+
+
 def test_bulk_rows_read_back_as_inserted_rows(database):
     with database.transaction() as connection:
-        for table in ("bulk_rows", "plain_rows"):
-            connection.execute(
-                sa.text(
-                    f"CREATE TABLE {table} (name TEXT NOT NULL, note TEXT, ratio DOUBLE PRECISION,"
-                    " count BIGINT, day DATE, at TIMESTAMPTZ, flag BOOLEAN)"
-                )
-            )
+        _twin_tables(connection, "bulk_rows", "NOT NULL")
         assert insert_rows(connection, "bulk_rows", COLUMNS, ROWS) == len(ROWS)
         connection.execute(
             sa.insert(sa.table("plain_rows", *(sa.column(c) for c in COLUMNS))),
@@ -66,13 +71,7 @@ def test_new_rows_land_as_inserted_rows_and_taken_keys_keep_their_row(database):
     from toby_pipelines.storage.bulk import insert_new_rows
 
     with database.transaction() as connection:
-        for table in ("new_rows", "plain_rows"):
-            connection.execute(
-                sa.text(
-                    f"CREATE TABLE {table} (name TEXT PRIMARY KEY, note TEXT, ratio DOUBLE"
-                    " PRECISION, count BIGINT, day DATE, at TIMESTAMPTZ, flag BOOLEAN)"
-                )
-            )
+        _twin_tables(connection, "new_rows", "PRIMARY KEY")
         taken = ("plain", "already here", 1.5, 1, None, None, False)
         insert_rows(connection, "new_rows", COLUMNS, [taken])
         insert_new_rows(connection, "new_rows", COLUMNS, ROWS, unique=("name",))
