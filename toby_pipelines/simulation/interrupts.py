@@ -39,12 +39,10 @@ def run_until_interrupted(work: Callable[[], T]) -> T:
     worker = threading.Thread(target=target, name="toby-simulation", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        worker.join()  # on POSIX a Ctrl-C interrupts the wait (no polling)
     except KeyboardInterrupt:
         STOP.set()
-        while worker.is_alive():  # a second Ctrl-C ends this wait and the process
-            worker.join(0.2)
+        worker.join()  # a second Ctrl-C ends this wait and the process
         raise
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
