@@ -14,6 +14,11 @@ class Slot:
     content_type: str
 
 
+def slot_time_list(text: str | None) -> list[str]:
+    """Times written as one comma-separated text ("08:00, 12:00"), as a list; empty: none."""
+    return [at.strip() for at in (text or "").split(",") if at.strip()]
+
+
 def parse_slot_time(value: str) -> dt.time:
     try:
         hour, minute = value.split(":")

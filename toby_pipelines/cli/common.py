@@ -69,10 +69,5 @@ def content_dna(path: str) -> dict:
     return dna
 
 
-def slot_times(text: str | None) -> list[str]:
-    """`--reel-times 08:00,12:00` as a list; an empty value means no slots of that type."""
-    return [at.strip() for at in (text or "").split(",") if at.strip()]
-
-
 def print_json(data: object) -> None:
     print(json.dumps(data, indent=2, sort_keys=True, default=str))

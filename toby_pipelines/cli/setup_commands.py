@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from toby_pipelines.buffer.slots import slot_time_list
 from toby_pipelines.cli import text
-from toby_pipelines.cli.common import content_dna, database, now, print_json, slot_times
+from toby_pipelines.cli.common import content_dna, database, now, print_json
 from toby_pipelines.credentials.cipher import KEY_VARIABLE, new_key
 from toby_pipelines.credentials.store import open_store
 from toby_pipelines.storage.api_tokens import create_api_token, revoke_api_tokens
@@ -81,8 +82,8 @@ def cmd_brand_add(args: argparse.Namespace) -> int:
             dna=dna,
             now=now(),
         )
-        set_slot_times(connection, args.brand, "reel", slot_times(args.reel_times))
-        set_slot_times(connection, args.brand, "carousel", slot_times(args.carousel_times))
+        set_slot_times(connection, args.brand, "reel", slot_time_list(args.reel_times))
+        set_slot_times(connection, args.brand, "carousel", slot_time_list(args.carousel_times))
         upsert_platform_account(
             connection,
             brand_id=args.brand,
@@ -111,7 +112,7 @@ def cmd_brand_edit(args: argparse.Namespace) -> int:
     checked = {}
     for content_type, value in times.items():
         try:
-            checked[content_type] = normalized_slot_times(content_type, slot_times(value))
+            checked[content_type] = normalized_slot_times(content_type, slot_time_list(value))
         except ValueError as error:
             raise ValueError(f"--{content_type}-times: {error}") from None
     with database(args).transaction() as connection:

@@ -5,6 +5,7 @@ Every function takes the signed-in user's id and reads or changes that user's ro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -57,8 +58,11 @@ def owned_brand_ids(connection: Connection, user_id: str) -> list[str]:
     return [brand.id for brand in list_brands(connection, [user_id])]
 
 
-def require_brand(connection: Connection, user_id: str, brand_id: str) -> None:
-    if brand_id not in owned_brand_ids(connection, user_id):
+def require_brand(
+    connection: Connection, user_id: str, brand_id: str, owned: Collection[str] | None = None
+) -> None:
+    """NotFound unless the user owns the brand (`owned`: their brand ids, when read already)."""
+    if brand_id not in (owned if owned is not None else owned_brand_ids(connection, user_id)):
         raise NotFound(f"no brand {brand_id!r}")
 
 
@@ -193,7 +197,7 @@ def insights_view(connection: Connection, user_id: str) -> dict:
 
 def config_view(connection: Connection, user_id: str) -> dict:
     settings = settings_of(connection, user_id)
-    owned = set(owned_brand_ids(connection, user_id))
+    owned = owned_brand_ids(connection, user_id)
     times = slot_times_by_brand(connection)
     return {
         "enabled": bool(settings and settings.enabled),
@@ -206,8 +210,7 @@ def config_view(connection: Connection, user_id: str) -> dict:
         },
         "daily_budget_usd": daily_budget_usd(connection, user_id),
         "slot_times": {
-            b: {ct: times.get(b, {}).get(ct, []) for ct in CONTENT_TYPES}
-            for b in owned_brand_ids(connection, user_id)
+            b: {ct: times.get(b, {}).get(ct, []) for ct in CONTENT_TYPES} for b in owned
         },
     }
 
@@ -246,8 +249,9 @@ def change_config(connection: Connection, user_id: str, changes: dict, now: dt.d
         raise ValueError(
             f"brand_review_modes must be an object of brand: mode, got {brand_modes!r}"
         )
+    owned = owned_brand_ids(connection, user_id)
     for brand_id, mode in brand_modes.items():
-        require_brand(connection, user_id, brand_id)
+        require_brand(connection, user_id, brand_id, owned)
         if mode is not None:
             check_review_mode(mode, f"brand_review_modes.{brand_id}")
     features = changes.get("features")
@@ -256,7 +260,7 @@ def change_config(connection: Connection, user_id: str, changes: dict, now: dt.d
             raise ValueError(f"features must be an object of flag: true/false, got {features!r}")
         checked_features(features)
     budget = _checked_budget(changes["daily_budget_usd"]) if "daily_budget_usd" in changes else None
-    slot_times = _checked_slot_times(connection, user_id, changes.get("slot_times"))
+    slot_times = _checked_slot_times(connection, user_id, owned, changes.get("slot_times"))
     if ratio is not None:
         set_explore_ratio(connection, user_id, float(ratio))
     update_settings(connection, user_id, buffer_days=days)
@@ -295,7 +299,7 @@ def _checked_budget(value: object) -> float | None:
 
 
 def _checked_slot_times(
-    connection: Connection, user_id: str, value: object
+    connection: Connection, user_id: str, owned: Collection[str], value: object
 ) -> dict[tuple[str, str], list[str]]:
     """{brand: {content type: ["HH:MM", ...]}} checked whole: the user's brands only (another's
     is a 404), known content types, valid times, none twice. Types left out keep their times."""
@@ -307,7 +311,7 @@ def _checked_slot_times(
         )
     checked: dict[tuple[str, str], list[str]] = {}
     for brand_id, by_type in value.items():
-        require_brand(connection, user_id, brand_id)
+        require_brand(connection, user_id, brand_id, owned)
         field = f"slot_times.{brand_id}"
         if not isinstance(by_type, dict):
             raise ValueError(f'{field} must be an object of content type: ["HH:MM", ...]')

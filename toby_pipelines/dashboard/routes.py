@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from toby_pipelines.buffer.slots import slot_time_list
 from toby_pipelines.content.content_dna import InvalidContentDNA
 from toby_pipelines.control import views
 from toby_pipelines.dashboard import pages
@@ -234,7 +235,5 @@ def _slot_times(fields: dict[str, str]) -> dict[str, dict[str, list[str]]]:
     for name, text in fields.items():
         if name.startswith("slots:"):
             _, brand_id, content_type = name.split(":", 2)
-            times.setdefault(brand_id, {})[content_type] = [
-                at.strip() for at in text.split(",") if at.strip()
-            ]
+            times.setdefault(brand_id, {})[content_type] = slot_time_list(text)
     return times

@@ -234,8 +234,8 @@ def _fill_user(
     """Plan and generate the user's empty slots into `fill` (`fill_writes` writes it, also what
     was generated before a later post of the user's failed)."""
     slots_of = fill.slots_of
-    versions: dict[tuple[str, str], PosteriorVersion] = {}
-    laws: dict[tuple[str, str], tuple[dict, dict]] = {}
+    # Per brand and type, once in a run: its pools, their laws and the posterior version.
+    prepared_of: dict[tuple[str, str], tuple[dict, dict, PosteriorVersion]] = {}
     pending = fill.pending
     for brand in brands.get(settings.user_id, []):
         dna = validate_content_dna(brand.name, brand.dna)
@@ -252,7 +252,7 @@ def _fill_user(
             experiment_turns = (
                 turns(running.get(key, []), planned) if settings.allows("experiments") else []
             )
-            if key not in versions:  # pools, laws and version: once per brand and type
+            if key not in prepared_of:
                 # The owner's pins and bans restrict the choice (not the learning); the
                 # posterior version records the restricted pools, so the choice replays.
                 pools = restricted_pools(
@@ -263,9 +263,12 @@ def _fill_user(
                     ),
                     plan.rules.get(key),
                 )
-                versions[key] = posterior_version(pools, posteriors.get(key, {}), resting.get(key))
-                laws[key] = (pools, prepare_laws(pools, posteriors.get(key, {})))
-            pools, prepared = laws[key]
+                prepared_of[key] = (
+                    pools,
+                    prepare_laws(pools, posteriors.get(key, {})),
+                    posterior_version(pools, posteriors.get(key, {}), resting.get(key)),
+                )
+            pools, prepared, version = prepared_of[key]
             ratio = drift_ratios.get(key, settings.explore_ratio)
             choice = choose_strategy(
                 pools,
@@ -300,7 +303,7 @@ def _fill_user(
                     content_lines=post.content_lines,
                     choice=choice,
                     generator=post.source,
-                    posterior_version=versions[key],
+                    posterior_version=version,
                     decision=decision_record(experiment_turns, ratio, slot_seed),
                     review=plan.review_modes.get(brand.id, "off") != "off",
                 )

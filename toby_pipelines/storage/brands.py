@@ -175,13 +175,21 @@ def create_brand(
             "id": brand_id,
             "user_id": user_id,
             "name": name,
-            "niche": dna.get("niche") or "",
-            "tone": dna.get("tone") or "",
-            "topics": json.dumps(list(dna.get("topic_buckets") or [])),
-            "examples": json.dumps(list(dna.get("content_examples") or [])),
+            **_dna_columns(dna),
             "now": now,
         },
     )
+
+
+def _dna_columns(dna: Mapping[str, Any]) -> dict[str, str]:
+    """A Content DNA as the brands table's columns (parameters :niche, :tone, :topics,
+    :examples)."""
+    return {
+        "niche": dna.get("niche") or "",
+        "tone": dna.get("tone") or "",
+        "topics": json.dumps(list(dna.get("topic_buckets") or [])),
+        "examples": json.dumps(list(dna.get("content_examples") or [])),
+    }
 
 
 def update_brand(
@@ -214,13 +222,7 @@ def update_brand(
                 "UPDATE brands SET niche = :niche, tone = :tone, topic_buckets = :topics,"
                 " content_examples = :examples WHERE id = :b"
             ),
-            {
-                "niche": dna.get("niche") or "",
-                "tone": dna.get("tone") or "",
-                "topics": json.dumps(list(dna.get("topic_buckets") or [])),
-                "examples": json.dumps(list(dna.get("content_examples") or [])),
-                "b": brand_id,
-            },
+            {**_dna_columns(dna), "b": brand_id},
         )
 
 

@@ -13,10 +13,15 @@ from toby_pipelines.discovery.found_media import FoundMedia
 from toby_pipelines.storage.database import utc
 
 
+def _spelled(target: str) -> str:
+    """A competitor or hashtag as stored: without @ or #, lower case."""
+    return target.strip().lstrip("@#").lower()
+
+
 def add_target(connection: Connection, brand_id: str, kind: str, target: str) -> None:
     if kind not in ("competitor", "hashtag"):
         raise ValueError(f"kind must be 'competitor' or 'hashtag', got {kind!r}")
-    cleaned = target.strip().lstrip("@#").lower()
+    cleaned = _spelled(target)
     if not cleaned:
         raise ValueError(f"{kind} must not be empty, got {target!r}")
     connection.execute(
@@ -41,7 +46,7 @@ def watched_targets(connection: Connection, brand_id: str) -> list[tuple[str, st
 
 def remove_target(connection: Connection, brand_id: str, kind: str, target: str) -> None:
     """Stop watching a target (spelled as `add_target` takes it); an unwatched one is an error."""
-    cleaned = target.strip().lstrip("@#").lower()
+    cleaned = _spelled(target)
     gone = connection.execute(
         sa.text("DELETE FROM discovery_targets WHERE brand_id = :b AND kind = :k AND target = :t"),
         {"b": brand_id, "k": kind, "t": cleaned},
