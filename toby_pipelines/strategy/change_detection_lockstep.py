@@ -51,12 +51,29 @@ class _Streams:
         self.keys: list[list[tuple[str, str]]] = []
         self.ids = [(s[0].brand_id, s[0].content_type) if s else ("", "") for s in streams]
         for s, stream in enumerate(streams):
+            count = len(stream)
+            self.scores[s, :count] = np.fromiter((p.score for p in stream), float, count)
+            self.days[s, :count] = np.fromiter(
+                (p.published_on.toordinal() for p in stream), np.int64, count
+            )
+            # Options are numbered per combination (posts read together share their options
+            # mapping): a (dimension, option) is first met in the first post of a combination
+            # that holds it, so the numbering is the one a walk over every post's slots gives.
             index: dict[tuple[str, str], int] = {}
+            combination_of: dict[int, int] = {}
+            table: list[list[int]] = []
+            which = np.empty(count, dtype=np.int64)
             for i, post in enumerate(stream):
-                self.scores[s, i] = post.score
-                self.days[s, i] = post.published_on.toordinal()
-                for slot, key in enumerate(post.options.items()):
-                    self.options[s, i, slot] = index.setdefault(key, len(index))
+                found = combination_of.get(id(post.options))
+                if found is None:
+                    found = combination_of[id(post.options)] = len(table)
+                    numbers = [index.setdefault(key, len(index)) for key in post.options.items()]
+                    table.append(numbers + [-1] * (self.slots - len(numbers)))
+                which[i] = found
+            if count:
+                self.options[s, :count, :] = np.array(table, dtype=np.int64).reshape(
+                    len(table), self.slots
+                )[which]
             self.keys.append(list(index))
         self.width = max((len(k) for k in self.keys), default=0)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from toby_pipelines.strategy.evidence import ScoredPost
+from toby_pipelines.strategy.stream_arrays import StreamArrays, stream_arrays
 
 SHRINKAGE = 3.0
 
@@ -52,29 +53,22 @@ def adjusted_columns(
     adjusted score per one of them ([post, dimension]), and each post's score less all its
     effects (what a dimension the first post lacks is adjusted to). None when no post weighs
     anything: then every dimension's evidence is the raw score."""
+    return fitted_columns(stream_arrays(posts), weights)
+
+
+def fitted_columns(
+    stream: StreamArrays, weights: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """`adjusted_columns` of a stream already in arrays."""
     total = float(weights.sum())
     if total <= 0:
         return None
-    scores = np.array([post.score for post in posts], dtype=float)
+    scores = stream.scores
     centre = float(weights @ scores) / total
-    dimensions = list(posts[0].options)
-    # Per dimension: each post's option as an index into that dimension's options (-1: none).
-    codes: list[np.ndarray] = []
-    for dimension in dimensions:
-        index: dict[str, int] = {}
-        codes.append(
-            np.array(
-                [
-                    -1
-                    if (option := post.options.get(dimension)) is None
-                    else index.setdefault(option, len(index))
-                    for post in posts
-                ]
-            )
-        )
+    dimensions = list(stream.dimensions)
     # One column per option of every dimension: post i's column in dimension d (-1: none).
-    offsets = np.cumsum([0] + [int(code.max(initial=-1)) + 1 for code in codes])
-    columns = [np.where(code >= 0, code + offsets[d], -1) for d, code in enumerate(codes)]
+    offsets = np.cumsum([0] + [len(options) for options in stream.options])
+    columns = [np.where(code >= 0, code + offsets[d], -1) for d, code in enumerate(stream.codes.T)]
     size = int(offsets[-1])
     normal = SHRINKAGE * np.eye(size)  # X'WX + SHRINKAGE I
     for first in columns:
@@ -93,6 +87,6 @@ def adjusted_columns(
     # contribution[d][i]: the effect of post i's option in dimension d.
     contribution = np.array(
         [np.where(column >= 0, effects[np.maximum(column, 0)], 0.0) for column in columns]
-    ).reshape(len(columns), len(posts))
+    ).reshape(len(columns), len(scores))
     unfitted = scores - contribution.sum(axis=0)
     return dimensions, (unfitted + contribution).T, unfitted

@@ -31,6 +31,7 @@ from toby_pipelines.strategy.evidence import (
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
 from toby_pipelines.strategy.pooling import pooling_strengths
 from toby_pipelines.strategy.posterior_summary import summarize_many
+from toby_pipelines.strategy.stream_arrays import stream_arrays
 from toby_pipelines.strategy.stream_evidence import arms_of_streams
 from toby_pipelines.strategy.topic_rotation import RestingTopic, resting_topics
 
@@ -188,7 +189,12 @@ def learn_streams(
         key: brand_prior([post for post in stream if post.phase != DELETED])
         for key, stream in streams.items()
     }
-    arms = arms_of_streams(posts, streams, weight_of, rose_on)
+    # Each stream's arrays and weights (`weight_of` of each post, computed as arrays).
+    weighted = {
+        key: (arrays, arrays.weights(as_of, changed_on.get(key), PRE_CHANGE_WEIGHT))
+        for key, arrays in ((key, stream_arrays(stream)) for key, stream in streams.items())
+    }
+    arms = arms_of_streams(posts, streams, weight_of, rose_on, weighted)
     pooled = _pooled_by_option(arms)
     # Without borrowing (the user's cross_brand_learning flag off) no brand's prior leans on
     # another's evidence.

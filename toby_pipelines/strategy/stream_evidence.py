@@ -18,7 +18,8 @@ import numpy as np
 
 from toby_pipelines.strategy.evidence import ArmKey, ScoredPost, evidence_by_arm
 from toby_pipelines.strategy.normal_gamma import Evidence
-from toby_pipelines.strategy.other_dimensions import adjusted_columns, adjusted_scores
+from toby_pipelines.strategy.other_dimensions import adjusted_scores, fitted_columns
+from toby_pipelines.strategy.stream_arrays import StreamArrays, stream_arrays
 
 Arms = dict[ArmKey, tuple[Evidence, list[float]]]
 
@@ -28,22 +29,27 @@ def arms_of_streams(
     streams: Mapping[tuple[str, str], Sequence[ScoredPost]],
     weight_of: Callable[[ScoredPost], float],
     arm_discounts: Mapping[ArmKey, tuple[dt.date, float]],
+    prepared: Mapping[tuple[str, str], tuple[StreamArrays, np.ndarray]] | None = None,
 ) -> Arms:
     """`evidence_by_arm(posts, weight_of, adjusted, arm_discounts)` with each stream's posts
     adjusted for the other dimensions (`adjusted_scores`). `posts` are every stream's posts in
-    publishing order; `streams` the same posts by brand and content type, in that order."""
+    publishing order; `streams` the same posts by brand and content type, in that order;
+    `prepared`, when given, each stream's arrays and its posts' weights (`weight_of` of each)."""
     position = {id(post): i for i, post in enumerate(posts)}
     found: list[tuple[tuple[int, int], ArmKey, Evidence, list[float]]] = []
-    for stream in streams.values():
-        keys = list(stream[0].options)
-        if any(list(post.options) != keys for post in stream):
+    for stream_key, stream in streams.items():
+        if prepared is not None:
+            arrays, weights = prepared[stream_key]
+        else:
+            arrays = stream_arrays(stream)
+            weights = np.array([weight_of(post) for post in stream], dtype=float)
+        if not arrays.uniform:
             adjusted = adjusted_scores(stream, weight_of)
             arms = evidence_by_arm(stream, weight_of, adjusted, arm_discounts)
             firsts = _first_uses(stream, position)
             found.extend((firsts[key], key, *arms[key]) for key in arms)
             continue
-        weights = np.array([weight_of(post) for post in stream], dtype=float)
-        found.extend(_stream_arms(stream, weights, keys, arm_discounts, position))
+        found.extend(_stream_arms(stream, arrays, weights, arm_discounts, position))
     found.sort(key=lambda item: item[0])
     return {key: (evidence, raw) for _, key, evidence, raw in found}
 
@@ -57,23 +63,22 @@ def _first_uses(stream, position) -> dict[ArmKey, tuple[int, int]]:
     return firsts
 
 
-def _stream_arms(stream, weights, dimensions, arm_discounts, position):
+def _stream_arms(stream, arrays: StreamArrays, weights, arm_discounts, position):
     brand_id, content_type = stream[0].brand_id, stream[0].content_type
-    scores = np.array([post.score for post in stream], dtype=float)
-    fitted = adjusted_columns(stream, weights)
-    where = np.array([position[id(post)] for post in stream])
-    days = np.array([post.published_on.toordinal() for post in stream])
-    for d, dimension in enumerate(dimensions):
+    scores = arrays.scores
+    fitted = fitted_columns(arrays, weights)
+    days = arrays.days
+    for d, dimension in enumerate(arrays.dimensions):
         values = fitted[1][:, d] if fitted is not None else scores
-        index: dict[str, int] = {}
-        codes = np.array([index.setdefault(post.options[dimension], len(index)) for post in stream])
+        codes = arrays.codes[:, d]
+        options = arrays.options[d]
         arm_weights = weights.copy()
-        for option, code in index.items():
+        for code, option in enumerate(options):
             discount = arm_discounts.get((brand_id, content_type, dimension, option))
             if discount is not None:
                 before = (codes == code) & (days < discount[0].toordinal())
                 arm_weights[before] = weights[before] * discount[1]
-        count = len(index)
+        count = len(options)
         weight = np.bincount(codes, weights=arm_weights, minlength=count)
         total = np.bincount(codes, weights=arm_weights * values, minlength=count)
         squares = np.bincount(codes, weights=arm_weights * values * values, minlength=count)
@@ -82,9 +87,9 @@ def _stream_arms(stream, weights, dimensions, arm_discounts, position):
         np.minimum.at(first, codes, np.arange(len(stream)))
         order = np.argsort(codes, kind="stable")
         raw = np.split(scores[order], np.cumsum(posts)[:-1])
-        for option, code in index.items():
+        for code, option in enumerate(options):
             yield (
-                (int(where[first[code]]), d),
+                (position[id(stream[int(first[code])])], d),
                 (brand_id, content_type, dimension, option),
                 Evidence(
                     float(weight[code]), float(total[code]), float(squares[code]), int(posts[code])
