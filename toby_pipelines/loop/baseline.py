@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from toby_pipelines.baselines.drift import LOOKBACK_DAYS, active_drift_from_totals
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, average_views, window_start
+from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import user_batches
@@ -30,6 +31,7 @@ class BaselineSummary:
     failed: list[FailedUnit] = field(default_factory=list)  # users whose baselines failed
 
 
+@cycle_collection_paused()
 def compute_baselines(
     database: Database, day: dt.date, now: dt.datetime, shard: Shard = ALL_USERS
 ) -> BaselineSummary:

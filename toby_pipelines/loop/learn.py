@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from toby_pipelines.discovery.trends import trending_topics
+from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
@@ -70,6 +71,7 @@ def brand_profile(brand: BrandRecord, overrides: dict) -> BrandProfile:
     )
 
 
+@cycle_collection_paused()
 def compute_posteriors(
     database: Database, day: dt.date, now: dt.datetime, shard: Shard = ALL_USERS
 ) -> PosteriorSummary:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from toby_pipelines.credentials.scrub import scrub
 from toby_pipelines.loop.accounts_in_parallel import by_account, concurrency_of, for_each_account
+from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.days import day_end, day_start
 from toby_pipelines.loop.reauthorization import flag_account_blocked
 from toby_pipelines.loop.user_batches import user_batches
@@ -113,6 +114,7 @@ class _Run:
     followers: dict[str, tuple[dt.datetime, int]] = field(default_factory=dict)
 
 
+@cycle_collection_paused()
 def capture_snapshots(
     database: Database,
     platform: Platform,

@@ -14,6 +14,7 @@ from toby_pipelines.buffer.health import BufferHealth
 from toby_pipelines.buffer.slots import Slot, slots_in_window
 from toby_pipelines.content.content_dna import validate_content_dna
 from toby_pipelines.content.generated_post import GeneratedPost, GenerationRequest
+from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.fill_writes import USERS_PER_WRITE, UserFill, write_fills
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
 from toby_pipelines.storage.baselines import active_drift_ratios
@@ -136,6 +137,7 @@ def _brands_with_empty_slots(slots_of_users, taken) -> list[str]:
     )
 
 
+@cycle_collection_paused()
 def fill_buffer(
     database: Database, generate: Generate, now: dt.datetime, seed: int = 0
 ) -> list[UserBuffer]:

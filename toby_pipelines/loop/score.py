@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from toby_pipelines.baselines.rolling import WINDOW_DAYS, average_views
+from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.days import days_back
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import user_batches
@@ -44,6 +45,7 @@ class ScoreSummary:
     failed: list[FailedUnit] = field(default_factory=list)  # users whose scoring failed
 
 
+@cycle_collection_paused()
 def score_day(
     database: Database, day: dt.date, now: dt.datetime, shard: Shard = ALL_USERS
 ) -> ScoreSummary:
