@@ -32,6 +32,7 @@ from toby_pipelines.strategy.change_detection import (
     ChangePoint,
 )
 from toby_pipelines.strategy.evidence import ScoredPost
+from toby_pipelines.strategy.stream_arrays import by_combination
 
 NO_DAY = 0  # a CUSUM that has not started (dates are kept as proleptic ordinals)
 
@@ -60,16 +61,11 @@ class _Streams:
             # mapping): a (dimension, option) is first met in the first post of a combination
             # that holds it, so the numbering is the one a walk over every post's slots gives.
             index: dict[tuple[str, str], int] = {}
-            combination_of: dict[int, int] = {}
+            combinations, which = by_combination(stream)
             table: list[list[int]] = []
-            which = np.empty(count, dtype=np.int64)
-            for i, post in enumerate(stream):
-                found = combination_of.get(id(post.options))
-                if found is None:
-                    found = combination_of[id(post.options)] = len(table)
-                    numbers = [index.setdefault(key, len(index)) for key in post.options.items()]
-                    table.append(numbers + [-1] * (self.slots - len(numbers)))
-                which[i] = found
+            for options in combinations:
+                numbers = [index.setdefault(key, len(index)) for key in options.items()]
+                table.append(numbers + [-1] * (self.slots - len(numbers)))
             if count:
                 self.options[s, :count, :] = np.array(table, dtype=np.int64).reshape(
                     len(table), self.slots

@@ -190,10 +190,10 @@ def learn_streams(
         for key, stream in streams.items()
     }
     # Each stream's arrays and weights (`weight_of` of each post, computed as arrays).
-    weighted = {
-        key: (arrays, arrays.weights(as_of, changed_on.get(key), PRE_CHANGE_WEIGHT))
-        for key, arrays in ((key, stream_arrays(stream)) for key, stream in streams.items())
-    }
+    weighted = {}
+    for key, stream in streams.items():
+        arrays = stream_arrays(stream)
+        weighted[key] = (arrays, arrays.weights(as_of, changed_on.get(key), PRE_CHANGE_WEIGHT))
     arms = arms_of_streams(posts, streams, weight_of, rose_on, weighted)
     pooled = _pooled_by_option(arms)
     # Without borrowing (the user's cross_brand_learning flag off) no brand's prior leans on

@@ -55,8 +55,9 @@ class StreamArrays:
         return weights
 
 
-def stream_arrays(stream: Sequence[ScoredPost]) -> StreamArrays:
-    """The arrays of a non-empty stream."""
+def by_combination(stream: Sequence[ScoredPost]) -> tuple[list[Mapping[str, str]], np.ndarray]:
+    """The stream's distinct options mappings in the order of their first posts, and each post's
+    index into them: one lookup per post (posts read together share their mapping)."""
     combination_of: dict[int, int] = {}
     combinations: list[Mapping[str, str]] = []
     which = np.empty(len(stream), dtype=np.int64)
@@ -67,6 +68,12 @@ def stream_arrays(stream: Sequence[ScoredPost]) -> StreamArrays:
             found = combination_of[id(options)] = len(combinations)
             combinations.append(options)
         which[i] = found
+    return combinations, which
+
+
+def stream_arrays(stream: Sequence[ScoredPost]) -> StreamArrays:
+    """The arrays of a non-empty stream."""
+    combinations, which = by_combination(stream)
     dimensions = tuple(combinations[0])
     uniform = all(tuple(options) == dimensions for options in combinations)
     numbering: list[dict[str, int]] = [{} for _ in dimensions]
