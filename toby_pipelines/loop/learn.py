@@ -13,6 +13,7 @@ from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
 from toby_pipelines.loop.user_batches import user_batches
+from toby_pipelines.metrics.checkpoints import FINAL_CHECKPOINT, LONGEST_CHECKPOINT, MAX_LATENESS
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
@@ -45,6 +46,10 @@ from toby_pipelines.strategy.topic_rotation import RestingTopic
 USERS_PER_LEARNING_READ = 200
 # The asset shows the first posteriors as a table; the rest are counted, not kept in memory.
 PREVIEW_POSTERIORS = 400
+# Audience changes are announced while the final score that raised their alarm can still arrive
+# (7 days after publishing, captured up to 3 days late) and for a week of failed, retried days
+# after: the daily replay of the horizon finds older changes again, already announced.
+ANNOUNCED_WITHIN = LONGEST_CHECKPOINT + MAX_LATENESS[FINAL_CHECKPOINT] + dt.timedelta(days=7)
 
 
 @dataclass
@@ -360,7 +365,8 @@ def _log_lines(summary: PosteriorSummary, leader_changes, owners, now) -> list[d
             )
         )
     for change in summary.changes:
-        lines.append(_audience_change_line(change, owners, names, now))
+        if change.detected_on >= summary.day - ANNOUNCED_WITHIN:
+            lines.append(_audience_change_line(change, owners, names, now))
     for topic in summary.resting:
         lines.append(
             activity_line(
