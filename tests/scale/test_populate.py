@@ -110,3 +110,29 @@ def test_the_real_assets_run_on_a_populated_database(template, database_url):
     _row_at_a_time_chain(database_url, DAY, MIDNIGHT)()
     assert day_rows() == before
     database.dispose()
+
+
+def test_a_longer_history_holds_the_runs_that_retests_left_behind(template, tmp_path):
+    """Every RETEST_AFTER_DAYS a key's experiment is run again and the run it replaced stays in
+    the table: a populated history holds those runs too, and the newest is the one standing."""
+    from toby_pipelines.storage.experiments import experiments_as_of
+    from toby_pipelines.strategy.experiments import RETEST_AFTER_DAYS
+
+    database = Database(f"sqlite:///{tmp_path / 'toby.db'}")
+    database.migrate()
+    populate(database, template, brands=2, days=2 * RETEST_AFTER_DAYS + 1, end=END)
+    keys = count(database, "SELECT COUNT(DISTINCT brand_id || content_type || dimension)"
+                 " FROM toby_experiments")  # fmt: skip
+    assert count(database, "SELECT COUNT(*) FROM toby_experiments") == 2 * keys
+    with database.engine.connect() as connection:
+        standing = experiments_as_of(connection, END)
+        newest = connection.execute(
+            sa.text("SELECT MAX(started_on) FROM toby_experiments")
+        ).scalar()
+        earlier = experiments_as_of(connection, END - dt.timedelta(days=RETEST_AFTER_DAYS))
+    assert len(standing) == keys == len(earlier)
+    assert {str(e.started_on) for e in standing.values()} == {str(newest)}
+    assert all(
+        e.started_on < min(s.started_on for s in standing.values()) for e in earlier.values()
+    )
+    database.dispose()

@@ -86,7 +86,8 @@ def compute_posteriors(
     with database.engine.connect() as connection:
         brands = [brand for brand in list_brands(connection) if shard.owns(brand.user_id)]
         overrides = option_pool_overrides(connection)
-        running = experiments_as_of(connection, day)
+        mine = None if shard.whole else sorted({brand.user_id for brand in brands})
+        running = experiments_as_of(connection, day, mine)
         settings = {s.user_id: s for s in toby_settings(connection)}
         outside = findings_between(connection, day_start(day) - TREND_WINDOW, day_end(day))
     names = {brand.id: brand.name for brand in brands}

@@ -3,9 +3,10 @@
 Every row written is a row the real loop wrote for the template brand (`template.py`), with the
 brand, user and account renamed and its dates moved: one template day's published posts, their
 tags, platform media, snapshots and scores become each brand's posts of every history day, and the
-template's last-day baselines, posteriors, experiments and state become each brand's. So the
-populated database has exactly the shape the code writes, at any size, in minutes: PostgreSQL
-takes it through COPY, SQLite through executemany in one transaction per day.
+template's last-day baselines, posteriors, experiments and state become each brand's (experiments
+also as the earlier runs that a month's retests leave behind). So the populated database has
+exactly the shape the code writes, at any size, in minutes: PostgreSQL takes it through COPY,
+SQLite through executemany in one transaction per day.
 
 Users own 1 to 5 brands (1, 2, 3, 4, 5, 1, 2, ...: three on average).
 """
@@ -31,6 +32,7 @@ from toby_pipelines.scale.template import (
     TEMPLATE_USER,
 )
 from toby_pipelines.storage.database import Database
+from toby_pipelines.strategy.experiments import RETEST_AFTER_DAYS
 
 BRAND_NAME = "Template Brand"
 TEMPLATE_EMAIL = "template@toby.example"
@@ -274,7 +276,9 @@ def populate(
     moved_experiments = [_shift_dates(e, brand_shift) for e in experiments]
     for table in PER_BRAND_TABLES:
         lines = [
-            _LineTemplate(table, row, brand_shift, media_index, []) for row in template.rows[table]
+            _LineTemplate(table, row, shift, media_index, [])
+            for shift in _shifts(table, brand_shift, days)
+            for row in template.rows[table]
         ]
         wanted = [o for o in people if o.first_of_user] if table in PER_USER_TABLES else people
         counts[table] = writer(
@@ -308,6 +312,17 @@ def populate(
             progress(offset + 1, days)
     _analyze(database)
     return PopulateSummary(brands, sum(o.first_of_user for o in people), days, counts)
+
+
+def _shifts(table: str, brand_shift: int, days: int) -> list[int]:
+    """How far a per-brand table's rows are moved: once, to the end of the history; experiments
+    also to each earlier run the history holds, a retest every RETEST_AFTER_DAYS (the runs a
+    retest replaced stay in the table as they were)."""
+    if table != "toby_experiments":
+        return [brand_shift]
+    return [
+        brand_shift - RETEST_AFTER_DAYS * run for run in range(max(1, days // RETEST_AFTER_DAYS))
+    ]
 
 
 def _within(table: str, columns: list[str], row: tuple, shift: int, end: dt.date) -> bool:

@@ -9,23 +9,36 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from toby_pipelines.storage.database import as_date, load_json
+from toby_pipelines.storage.database import as_date, for_users, load_json
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.experiments import Experiment, OptionResult
 
 ExperimentKey = tuple[str, str, str]  # brand_id, content_type, dimension
 
 
-def experiments_as_of(connection: Connection, day: dt.date) -> dict[ExperimentKey, Experiment]:
-    """The newest experiment of each brand, content type and dimension started on or before `day`."""
-    rows = connection.execute(
-        sa.text(
-            "SELECT brand_id, content_type, dimension, options, results, status, winner,"
-            " started_on, completed_on, min_samples FROM toby_experiments"
-            " WHERE started_on <= :day ORDER BY started_on"
-        ),
-        {"day": day},
-    ).all()
+# Every run started by :day, numbered newest first per key. An inconclusive run that a retest
+# replaced stays as it was (active, never completed); the newest run is the one that stands.
+_NEWEST_RUNS = (
+    "SELECT e.*, ROW_NUMBER() OVER (PARTITION BY brand_id, content_type, dimension"
+    " ORDER BY started_on DESC) AS newest FROM toby_experiments e WHERE started_on <= :day"
+)
+
+
+def experiments_as_of(
+    connection: Connection, day: dt.date, user_ids: Sequence[str] | None = None
+) -> dict[ExperimentKey, Experiment]:
+    """The newest experiment of each brand, content type and dimension started on or before `day`,
+    of `user_ids` only when given. Only those rows are read: a key gains a run with every retest
+    (a month or so), and this is read on every tick."""
+    if user_ids is not None and not user_ids:
+        return {}
+    only = " AND user_id IN :users" if user_ids is not None else ""
+    statement = sa.text(
+        "SELECT brand_id, content_type, dimension, options, results, status, winner,"
+        f" started_on, completed_on, min_samples FROM ({_NEWEST_RUNS}{only}) runs"
+        " WHERE newest = 1"
+    )
+    rows = connection.execute(*for_users(statement, {"day": day}, user_ids)).all()
     current: dict[ExperimentKey, Experiment] = {}
     for r in rows:
         completed_on = as_date(r.completed_on) if r.completed_on is not None else None
@@ -116,11 +129,11 @@ def planned_counts(connection: Connection, day: dt.date) -> dict[ExperimentKey, 
     rows = connection.execute(
         sa.text(
             f"SELECT e.brand_id, e.content_type, e.dimension, {option} AS option_value,"
-            " COUNT(*) AS posts FROM toby_experiments e"
+            f" COUNT(*) AS posts FROM ({_NEWEST_RUNS}) e"
             " JOIN scheduled_posts p ON p.brand_id = e.brand_id"
             " AND p.content_type = e.content_type AND p.slot_at >= e.started_at"
             " JOIN toby_content_tags t ON t.post_id = p.id"
-            " WHERE e.started_on <= :day AND (e.completed_on IS NULL OR e.completed_on > :day)"
+            " WHERE e.newest = 1 AND (e.completed_on IS NULL OR e.completed_on > :day)"
             f" GROUP BY e.brand_id, e.content_type, e.dimension, {option}"
         ),
         {"day": day},
