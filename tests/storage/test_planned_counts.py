@@ -23,23 +23,7 @@ def test_counts_in_sql_equal_counting_every_post(database, database_url):
     with database.engine.connect() as connection:
         experiments = experiments_as_of(connection, day)
         in_sql = planned_counts(connection, day)
-        posts = connection.execute(
-            sa.text(
-                "SELECT p.brand_id, p.content_type, p.slot_at, "
-                + ", ".join(f"t.{d}" for d in DIMENSIONS)
-                + " FROM scheduled_posts p JOIN toby_content_tags t ON t.post_id = p.id"
-            )
-        ).all()
-    by_key: dict[tuple[str, str], list] = {}
-    for r in posts:
-        by_key.setdefault((r.brand_id, r.content_type), []).append(
-            (utc(r.slot_at).date(), dict(zip(DIMENSIONS, r[3:], strict=True)))
-        )
-    expected: dict = {}
-    for (brand_id, content_type), planned in by_key.items():
-        mine = [e for e in experiments.values() if e.key[:2] == (brand_id, content_type)]
-        expected.update(count_planned(mine, planned))
-    expected = {key: counts for key, counts in expected.items() if counts}
+        expected = _counted_in_python(connection, experiments)
     assert in_sql == expected
     assert sum(sum(c.values()) for c in in_sql.values()) > 20
 
@@ -68,22 +52,29 @@ def test_an_experiment_retested_counts_only_its_newest_run(database, database_ur
     with database.engine.connect() as connection:
         experiments = experiments_as_of(connection, day)
         in_sql = planned_counts(connection, day)
-        posts = connection.execute(
-            sa.text(
-                "SELECT p.brand_id, p.content_type, p.slot_at, "
-                + ", ".join(f"t.{d}" for d in DIMENSIONS)
-                + " FROM scheduled_posts p JOIN toby_content_tags t ON t.post_id = p.id"
-            )
-        ).all()
+        expected = _counted_in_python(connection, experiments)
     assert {e.started_on for e in experiments.values()} == {retest_on}
-    planned: dict[tuple[str, str], list] = {}
+    assert in_sql == expected
+    assert sum(sum(c.values()) for c in in_sql.values()) > 5
+
+
+def _counted_in_python(connection, experiments) -> dict:
+    """`count_planned` of every post of the database, per brand and content type."""
+    posts = connection.execute(
+        sa.text(
+            "SELECT p.brand_id, p.content_type, p.slot_at, "
+            + ", ".join(f"t.{d}" for d in DIMENSIONS)
+            + " FROM scheduled_posts p JOIN toby_content_tags t ON t.post_id = p.id"
+        )
+    ).all()
+    by_key: dict[tuple[str, str], list] = {}
     for r in posts:
-        planned.setdefault((r.brand_id, r.content_type), []).append(
+        by_key.setdefault((r.brand_id, r.content_type), []).append(
             (utc(r.slot_at).date(), dict(zip(DIMENSIONS, r[3:], strict=True)))
         )
     expected: dict = {}
-    for key, mine in planned.items():
-        expected.update(count_planned([e for e in experiments.values() if e.key[:2] == key], mine))
-    expected = {key: counts for key, counts in expected.items() if counts}
-    assert in_sql == expected
-    assert sum(sum(c.values()) for c in in_sql.values()) > 5
+    for key, planned in by_key.items():
+        expected.update(
+            count_planned([e for e in experiments.values() if e.key[:2] == key], planned)
+        )
+    return {key: counts for key, counts in expected.items() if counts}
