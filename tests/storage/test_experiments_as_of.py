@@ -51,3 +51,29 @@ def test_the_newest_run_of_each_key_as_it_stood_on_the_day(database):
     assert len(on_90) == 3
     assert u1_only == {k: e for k, e in on_90.items() if k[0] == "u1-b0"}
     assert nobody == {}
+
+
+def test_an_owner_sees_a_retested_run_as_replaced_not_active(database):
+    """A run a retest replaced stays in the table as it was; the owner's views show it replaced,
+    and `toby status` counts only the runs that stand as active experiments."""
+    from toby_pipelines.control.views import status_view
+    from toby_pipelines.storage.owner_views import experiments_of
+
+    build_world(database, users=("u1",), brands_per_user=1)
+    runs = [
+        _run("u1-b0", "hook_strategy", 0, None),  # inconclusive, replaced by the retest below
+        _run("u1-b0", "hook_strategy", 30, None),
+        _run("u1-b0", "personality", 0, None),
+    ]
+    with database.transaction() as connection:
+        save_experiments(connection, {"u1-b0": "u1"}, runs, D0 + dt.timedelta(days=31))
+    with database.engine.connect() as connection:
+        shown = experiments_of(connection, "u1")
+        status = status_view(connection, "u1", dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    by_start = {(e["dimension"], e["started_on"]): e["status"] for e in shown}
+    assert by_start == {
+        ("hook_strategy", str(runs[1].started_on)): "active",
+        ("hook_strategy", str(runs[0].started_on)): "replaced",
+        ("personality", str(runs[2].started_on)): "active",
+    }
+    assert status["active_experiments"] == 2

@@ -138,10 +138,15 @@ def score_stats(connection: Connection, user_id: str) -> dict[tuple[str, str], t
 
 
 def experiments_of(connection: Connection, user_id: str) -> list[dict]:
+    """Every run of the user's experiments, newest first. A run that a newer run of the same
+    brand, content type and dimension replaced (a retest of an inconclusive run, which stays in
+    the table as it was) is shown as "replaced", not active."""
     rows = connection.execute(
         sa.text(
             "SELECT e.brand_id, b.name AS brand_name, e.content_type, e.dimension, e.options,"
-            " e.results, e.status, e.winner, e.started_on, e.completed_on, e.min_samples"
+            " e.results, e.status, e.winner, e.started_on, e.completed_on, e.min_samples,"
+            " ROW_NUMBER() OVER (PARTITION BY e.brand_id, e.content_type, e.dimension"
+            " ORDER BY e.started_on DESC) AS newest"
             " FROM toby_experiments e JOIN brands b ON b.id = e.brand_id"
             " WHERE e.user_id = :u ORDER BY e.started_on DESC, e.brand_id, e.dimension"
         ),
@@ -155,7 +160,7 @@ def experiments_of(connection: Connection, user_id: str) -> list[dict]:
             "dimension": r.dimension,
             "options": load_json(r.options),
             "results": load_json(r.results),
-            "status": r.status,
+            "status": "replaced" if r.status == "active" and r.newest > 1 else r.status,
             "winner": r.winner,
             "started_on": str(r.started_on) if r.started_on else None,
             "completed_on": str(r.completed_on) if r.completed_on else None,
