@@ -87,21 +87,3 @@ def test_new_rows_land_as_inserted_rows_and_taken_keys_keep_their_row(database):
         )
     assert new == plain and len(new) == len(ROWS)
     assert {row[0]: row for row in new}["plain"][1] == "already here"
-
-
-def test_driver_rows_are_the_rows_sqlalchemy_reads(database):
-    """`driver_rows` (the learning horizon's read) takes rows from the driver without
-    SQLAlchemy's `Row`: the same values, every type of column, and the result is closed."""
-    from toby_pipelines.storage.database import driver_rows
-
-    with database.transaction() as connection:
-        _twin_tables(connection, "bulk_rows", "NOT NULL")
-        insert_rows(connection, "bulk_rows", COLUMNS, ROWS)
-    query = sa.text("SELECT * FROM bulk_rows WHERE name <> :skip ORDER BY name")
-    with database.engine.connect() as connection:
-        expected = [tuple(r) for r in connection.execute(query, {"skip": "plain"})]
-        result = connection.execute(query, {"skip": "plain"})
-        rows = driver_rows(result)
-        assert result.closed
-    assert rows == expected and len(rows) == len(ROWS) - 1
-    assert all(type(row) is tuple for row in rows)  # not a SQLAlchemy Row

@@ -62,17 +62,6 @@ def as_date(value: dt.date | str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def driver_rows(result: sa.CursorResult) -> list[tuple]:
-    """Every row of an executed query as the database driver returns it (plain tuples), the
-    result closed. SQLAlchemy wraps each row in a `Row` at about a microsecond apiece, which a
-    learning horizon of hundreds of thousands of scores pays every day; `text()` queries have no
-    result types to process, so the values are the same."""
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
-
-
 def load_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.storage.bulk import copy_into_temporary
-from toby_pipelines.storage.database import as_date, driver_rows, for_users, utc
+from toby_pipelines.storage.database import as_date, for_users, utc
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.evidence import ScoredPost
 
@@ -118,8 +118,8 @@ def scored_posts_between(
         " WHERE f.post_id = s.post_id AND f.phase = '7d' AND f.score_date < :last))"
         " ORDER BY s.score_date, s.post_id"
     )
-    rows = driver_rows(
-        connection.execute(*for_users(statement, {"first": first_day, "last": last_day}, user_ids))
+    rows = connection.execute(
+        *for_users(statement, {"first": first_day, "last": last_day}, user_ids)
     )
     # A learning horizon holds hundreds of thousands of scores: equal values (a brand's id, a
     # day, a combination of options) are kept once, not once per score.
