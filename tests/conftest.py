@@ -66,3 +66,14 @@ def database(database_url):
     db.migrate()
     yield db
     db.dispose()
+
+
+def pytest_collection_modifyitems(items):
+    """Files holding a `long` test run first, longest first: with two workers taking whole files,
+    a test of minutes started last keeps one worker busy long after the other is done."""
+    minutes: dict = {}
+    for item in items:
+        marker = item.get_closest_marker("long")
+        if marker is not None:
+            minutes[item.path] = max(minutes.get(item.path, 0), marker.kwargs.get("minutes", 1))
+    items.sort(key=lambda item: -minutes.get(item.path, 0))

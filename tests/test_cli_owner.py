@@ -273,6 +273,7 @@ def empty_postgres_name():
     engine.dispose()
 
 
+@pytest.mark.long(minutes=2)
 def test_simulate_runs_on_the_postgresql_database_named_creating_it(
     tmp_path, capsys, monkeypatch, empty_postgres_name
 ):

@@ -3,10 +3,13 @@ higher than its first on the simulated audience, for every brand and content typ
 
 import json
 
+import pytest
+
 from toby_pipelines.cli import main
 from toby_pipelines.storage.database import PROJECT_ROOT
 
 
+@pytest.mark.long(minutes=6)
 def test_demo_learns_and_writes_its_report(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TOBY_DATA_DIR", str(tmp_path / "data"))  # the embedded media store
     # The project's Dagster instance, as `make demo` sets it: `make dev` shows what it holds.
