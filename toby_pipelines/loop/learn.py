@@ -86,13 +86,12 @@ def compute_posteriors(
     with database.engine.connect() as connection:
         brands = [brand for brand in list_brands(connection) if shard.owns(brand.user_id)]
         overrides = option_pool_overrides(connection)
-        mine = None if shard.whole else sorted({brand.user_id for brand in brands})
-        running = experiments_as_of(connection, day, mine)
+        users = sorted({brand.user_id for brand in brands})
+        running = experiments_as_of(connection, day, None if shard.whole else users)
         settings = {s.user_id: s for s in toby_settings(connection)}
         outside = findings_between(connection, day_start(day) - TREND_WINDOW, day_end(day))
     names = {brand.id: brand.name for brand in brands}
     owners = {brand.id: brand.user_id for brand in brands}
-    users = sorted({brand.user_id for brand in brands})
     summary = PosteriorSummary(day, [], [], names)
     brands_of: dict[str, list] = {}
     for brand in brands:

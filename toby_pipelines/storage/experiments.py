@@ -18,9 +18,13 @@ ExperimentKey = tuple[str, str, str]  # brand_id, content_type, dimension
 
 # Every run started by :day, numbered newest first per key. An inconclusive run that a retest
 # replaced stays as it was (active, never completed); the newest run is the one that stands.
+# A run's place among its key's runs, 1 for the newest (of `toby_experiments e`).
+RUN_RECENCY = (
+    "ROW_NUMBER() OVER (PARTITION BY e.brand_id, e.content_type, e.dimension"
+    " ORDER BY e.started_on DESC)"
+)
 _NEWEST_RUNS = (
-    "SELECT e.*, ROW_NUMBER() OVER (PARTITION BY brand_id, content_type, dimension"
-    " ORDER BY started_on DESC) AS newest FROM toby_experiments e WHERE started_on <= :day"
+    f"SELECT e.*, {RUN_RECENCY} AS newest FROM toby_experiments e WHERE started_on <= :day"
 )
 
 

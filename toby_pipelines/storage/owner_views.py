@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.storage.database import load_json, utc
+from toby_pipelines.storage.experiments import RUN_RECENCY
 
 
 def _counted_page(
@@ -145,8 +146,7 @@ def experiments_of(connection: Connection, user_id: str) -> list[dict]:
         sa.text(
             "SELECT e.brand_id, b.name AS brand_name, e.content_type, e.dimension, e.options,"
             " e.results, e.status, e.winner, e.started_on, e.completed_on, e.min_samples,"
-            " ROW_NUMBER() OVER (PARTITION BY e.brand_id, e.content_type, e.dimension"
-            " ORDER BY e.started_on DESC) AS newest"
+            f" {RUN_RECENCY} AS newest"
             " FROM toby_experiments e JOIN brands b ON b.id = e.brand_id"
             " WHERE e.user_id = :u ORDER BY e.started_on DESC, e.brand_id, e.dimension"
         ),
