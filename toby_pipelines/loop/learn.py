@@ -28,7 +28,7 @@ from toby_pipelines.strategy.change_detection import ChangePoint
 from toby_pipelines.strategy.change_detection_lockstep import detect_changes_many
 from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import CONTENT_TYPES, option_pools
-from toby_pipelines.strategy.experiments import Experiment, advance
+from toby_pipelines.strategy.experiments import Experiment, advance, posts_since
 from toby_pipelines.strategy.phases import phase_on
 from toby_pipelines.strategy.posteriors import (
     LEARNING_HORIZON_DAYS,
@@ -288,6 +288,7 @@ def _experiments(profiles, learning, running, day, user_id, trending) -> list[Ex
         for content_type, pools in profile.pools.items():
             for dimension, options in pools.items():
                 current = running.get((profile.brand_id, content_type, dimension))
+                stream = streams.get((profile.brand_id, content_type), [])
                 result.append(
                     advance(
                         current,
@@ -296,7 +297,9 @@ def _experiments(profiles, learning, running, day, user_id, trending) -> list[Ex
                         dimension=dimension,
                         options=options,
                         day=day,
-                        posts=streams.get((profile.brand_id, content_type), []),
+                        # An experiment samples only the posts since it began: a month at
+                        # most, however long the horizon behind it.
+                        posts=posts_since(stream, current.started_on) if current else stream,
                         posteriors=table.get((profile.brand_id, content_type), {}).get(
                             dimension, {}
                         ),

@@ -9,6 +9,7 @@ so does one that has had its samples for that long without a winner.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -50,6 +51,12 @@ class Experiment:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.brand_id, self.content_type, self.dimension)
+
+
+def posts_since(posts: Sequence[ScoredPost], day: dt.date) -> Sequence[ScoredPost]:
+    """The posts published on or after `day` of posts in publishing order (as `latest_scores`
+    gives them): the recent end of a horizon, found without walking the rest."""
+    return posts[bisect.bisect_left(posts, day, key=lambda post: post.published_on) :]
 
 
 def samples_since(posts: Sequence[ScoredPost], experiment: Experiment) -> dict[str, list[float]]:

@@ -42,14 +42,9 @@ def resting_topics(posts: Sequence[ScoredPost], as_of: dt.date) -> list[RestingT
         return []
     recent = [p.score for p in posts[-BASELINE_POSTS:]]
     threshold = statistics.fmean(recent) - statistics.pstdev(recent)
-    by_topic: dict[str, list[ScoredPost]] = {}
-    for post in posts:
-        topic = post.options.get("topic_bucket")
-        if topic is not None:
-            by_topic.setdefault(topic, []).append(post)
+    by_topic = _last_posts_of_recent_topics(posts, as_of)
     resting = []
-    for topic, topic_posts in sorted(by_topic.items()):
-        last = topic_posts[-STREAK:]
+    for topic, last in sorted(by_topic.items()):
         if len(last) < STREAK or any(p.score >= threshold for p in last):
             continue
         since = last[-1].published_on
@@ -67,3 +62,32 @@ def resting_topics(posts: Sequence[ScoredPost], as_of: dt.date) -> list[RestingT
                 )
             )
     return resting
+
+
+def _last_posts_of_recent_topics(
+    posts: Sequence[ScoredPost], as_of: dt.date
+) -> dict[str, list[ScoredPost]]:
+    """Each topic's last `STREAK` posts (oldest first), walking back from the newest post, of
+    the topics posted in the last `RESTING_DAYS`: an older topic's rest has ended already. The
+    walk stops once every such topic has its streak, so a day's cost does not grow with the
+    horizon behind it."""
+    cutoff = as_of - dt.timedelta(days=RESTING_DAYS)
+    newest_first: dict[str, list[ScoredPost]] = {}
+    short = 0  # topics found with fewer than STREAK posts so far
+    for post in reversed(posts):
+        if post.published_on <= cutoff and short == 0:
+            break
+        topic = post.options.get("topic_bucket")
+        if topic is None:
+            continue
+        found = newest_first.get(topic)
+        if found is None:
+            if post.published_on <= cutoff:
+                continue
+            found = newest_first[topic] = []
+            short += 1
+        if len(found) < STREAK:
+            found.append(post)
+            if len(found) == STREAK:
+                short -= 1
+    return {topic: found[::-1] for topic, found in newest_first.items()}
