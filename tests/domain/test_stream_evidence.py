@@ -61,3 +61,20 @@ def test_array_sums_equal_the_per_post_sums():
         assert list(found) == list(expected)  # the same arms in the same order
         assert found == expected  # and the same sums, counts and raw scores, bit for bit
         assert any(evidence.weight != evidence.count for evidence, _ in found.values())
+
+
+def test_each_options_raw_scores_are_its_scores_figures_to_the_last_bit():
+    """Mean, variance, best, worst and the latest ten, as the posterior row stores them, from
+    array sums: the same as the per-post code's, for options posted once, a few times and many."""
+    from toby_pipelines.strategy.evidence import RECENT_SCORES, RawScores
+    from toby_pipelines.strategy.stream_evidence import _raw_scores
+
+    rng = np.random.default_rng(11)
+    codes = np.concatenate([np.zeros(1, dtype=np.int64), rng.integers(1, 4, 300)])
+    rng.shuffle(codes)
+    scores = rng.normal(55, 14, len(codes)) * rng.choice([1.0, 1e-7, 1e7], len(codes))
+    found = _raw_scores(scores, codes, np.bincount(codes))
+    for code, raw in enumerate(found):
+        mine = [float(s) for s, c in zip(scores, codes, strict=True) if c == code]
+        assert raw == RawScores.of(mine)
+        assert len(raw.recent) == min(len(mine), RECENT_SCORES) and raw.recent[-1] == mine[-1]

@@ -79,16 +79,11 @@ def _row(
     as_of: dt.date, user_id: str, item: OptionPosterior, resting_until: dt.date | None
 ) -> tuple:
     """The values of `_COLUMNS`."""
-    scores = item.scores
-    mean = sum(scores) / len(scores) if scores else None
-    variance = (
-        sum((s - mean) ** 2 for s in scores) / len(scores) if scores and mean is not None else None
-    )
+    raw = item.raw
     return (
         as_of, user_id, item.brand_id, item.content_type, item.dimension, item.option,
-        item.sample_count, item.evidence_weight, mean, variance,
-        max(scores) if scores else None, min(scores) if scores else None,
-        json.dumps(list(scores[-10:])), item.prior_source,
+        item.sample_count, item.evidence_weight, raw.mean, raw.variance, raw.best, raw.worst,
+        json.dumps(list(raw.recent)), item.prior_source,
         item.posterior.mu, item.posterior.kappa, item.posterior.alpha, item.posterior.beta,
         item.interval_low, item.interval_high, item.prob_best, resting_until, item.deleted_posts,
     )  # fmt: skip

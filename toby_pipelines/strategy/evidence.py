@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from toby_pipelines.strategy.normal_gamma import Evidence
@@ -25,6 +25,36 @@ class ScoredPost:
 
 
 ArmKey = tuple[str, str, str, str]  # brand_id, content_type, dimension, option
+
+# How many of an option's latest scores its posterior row lists.
+RECENT_SCORES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class RawScores:
+    """An option's scores as they were (neither adjusted nor weighted), as its posterior row
+    shows them: mean, variance, best, worst and the last `RECENT_SCORES` in publishing order.
+    Kept as these figures rather than every score: a 90-day horizon holds hundreds."""
+
+    mean: float | None = None
+    variance: float | None = None
+    best: float | None = None
+    worst: float | None = None
+    recent: tuple[float, ...] = ()
+
+    @classmethod
+    def of(cls, scores: Sequence[float]) -> RawScores:
+        """The figures of `scores`, in publishing order (sums taken left to right)."""
+        if not scores:
+            return cls()
+        mean = sum(scores) / len(scores)
+        return cls(
+            mean,
+            sum((score - mean) ** 2 for score in scores) / len(scores),
+            max(scores),
+            min(scores),
+            tuple(scores[-RECENT_SCORES:]),
+        )
 
 
 def latest_scores(scores: Iterable[ScoredPost]) -> list[ScoredPost]:
@@ -49,8 +79,9 @@ def evidence_by_arm(
     weight_of: Callable[[ScoredPost], float] = phase_weight,
     adjusted: Mapping[str, Mapping[str, float]] | None = None,
     arm_discounts: Mapping[ArmKey, tuple[dt.date, float]] | None = None,
-) -> dict[ArmKey, tuple[Evidence, list[float]]]:
-    """Weighted evidence per (brand, content type, dimension, option), plus its raw scores.
+) -> dict[ArmKey, tuple[Evidence, RawScores]]:
+    """Weighted evidence per (brand, content type, dimension, option), plus its raw scores'
+    figures (`RawScores`).
 
     `posts` must hold one score per post (see `latest_scores`). With `adjusted`, each
     dimension's evidence is the post's score for that dimension from it (see
@@ -78,7 +109,9 @@ def evidence_by_arm(
             entry[2] += arm_weight * value * value
             entry[3] += 1
             entry[4].append(score)
-    return {key: (Evidence(w, s, ss, n), raw) for key, (w, s, ss, n, raw) in sums.items()}
+    return {
+        key: (Evidence(w, s, ss, n), RawScores.of(raw)) for key, (w, s, ss, n, raw) in sums.items()
+    }
 
 
 def scaled(evidence: Evidence, max_weight: float) -> Evidence:

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from toby_pipelines.strategy.evidence import ArmKey
+from toby_pipelines.strategy.evidence import ArmKey, RawScores
 from toby_pipelines.strategy.normal_gamma import Evidence
 
 # An option's effect counts in the estimate once a brand has this much evidence on it.
@@ -37,7 +37,7 @@ UNCERTAINTY_Z = 2.0
 
 
 def pooling_strengths(
-    arms: Mapping[ArmKey, tuple[Evidence, list[float]]], default: float
+    arms: Mapping[ArmKey, tuple[Evidence, RawScores]], default: float
 ) -> dict[tuple[str, str], float]:
     """{(content type, dimension): posts' worth of the other brands' evidence per option, at
     most `default`}."""

@@ -23,6 +23,7 @@ from toby_pipelines.strategy.decay import decay_factor
 from toby_pipelines.strategy.deletions import DELETED, DeletedPost, with_deletions
 from toby_pipelines.strategy.evidence import (
     ArmKey,
+    RawScores,
     ScoredPost,
     latest_scores,
     phase_weight,
@@ -69,7 +70,7 @@ class OptionPosterior:
     prior_source: str
     sample_count: int
     evidence_weight: float
-    scores: tuple[float, ...]
+    raw: RawScores  # its scores as they were: mean, variance, best, worst, the latest
     interval_low: float
     interval_high: float
     prob_best: float
@@ -258,7 +259,7 @@ def _means(posts: Sequence[ScoredPost]) -> dict[tuple[str, str], float]:
 
 
 def _pooled_by_option(
-    arms: Mapping[ArmKey, tuple[Evidence, list[float]]],
+    arms: Mapping[ArmKey, tuple[Evidence, RawScores]],
 ) -> dict[tuple[str, str, str], Evidence]:
     pooled: dict[tuple[str, str, str], Evidence] = {}
     for (_, content_type, dimension, option), (evidence, _) in arms.items():
@@ -303,15 +304,17 @@ def _dimension_posteriors(
     content_type: str,
     dimension: str,
     options: Sequence[str],
-    arms: Mapping[ArmKey, tuple[Evidence, list[float]]],
+    arms: Mapping[ArmKey, tuple[Evidence, RawScores]],
     pooled: Mapping[tuple[str, str, str], Evidence],
     strength: float,
     base_prior: NormalGamma,
     deleted_counts: Mapping[ArmKey, int],
 ) -> list[OptionPosterior]:
-    posteriors: dict[str, tuple[NormalGamma, str, Evidence, list[float]]] = {}
+    posteriors: dict[str, tuple[NormalGamma, str, Evidence, RawScores]] = {}
     for option in options:
-        evidence, raw = arms.get((brand_id, content_type, dimension, option), (Evidence(), []))
+        evidence, raw = arms.get(
+            (brand_id, content_type, dimension, option), (Evidence(), RawScores())
+        )
         borrowed = _borrowed_prior(
             base_prior, evidence, pooled.get((content_type, dimension, option)), strength
         )
@@ -328,7 +331,7 @@ def _dimension_posteriors(
             prior_source=source,
             sample_count=evidence.count,
             evidence_weight=evidence.weight,
-            scores=tuple(raw),
+            raw=raw,
             interval_low=math.nan,
             interval_high=math.nan,
             prob_best=math.nan,

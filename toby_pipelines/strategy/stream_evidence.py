@@ -16,12 +16,18 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from toby_pipelines.strategy.evidence import ArmKey, ScoredPost, evidence_by_arm
+from toby_pipelines.strategy.evidence import (
+    RECENT_SCORES,
+    ArmKey,
+    RawScores,
+    ScoredPost,
+    evidence_by_arm,
+)
 from toby_pipelines.strategy.normal_gamma import Evidence
 from toby_pipelines.strategy.other_dimensions import adjusted_scores, fitted_columns
 from toby_pipelines.strategy.stream_arrays import StreamArrays, stream_arrays
 
-Arms = dict[ArmKey, tuple[Evidence, list[float]]]
+Arms = dict[ArmKey, tuple[Evidence, RawScores]]
 
 
 def arms_of_streams(
@@ -36,7 +42,7 @@ def arms_of_streams(
     publishing order; `streams` the same posts by brand and content type, in that order;
     `prepared`, when given, each stream's arrays and its posts' weights (`weight_of` of each)."""
     position = {id(post): i for i, post in enumerate(posts)}
-    found: list[tuple[tuple[int, int], ArmKey, Evidence, list[float]]] = []
+    found: list[tuple[tuple[int, int], ArmKey, Evidence, RawScores]] = []
     for stream_key, stream in streams.items():
         if prepared is not None:
             arrays, weights = prepared[stream_key]
@@ -85,8 +91,7 @@ def _stream_arms(stream, arrays: StreamArrays, weights, arm_discounts, position)
         posts = np.bincount(codes, minlength=count)
         first = np.full(count, len(stream))
         np.minimum.at(first, codes, np.arange(len(stream)))
-        order = np.argsort(codes, kind="stable")
-        raw = np.split(scores[order], np.cumsum(posts)[:-1])
+        raw = _raw_scores(scores, codes, posts)
         for code, option in enumerate(options):
             yield (
                 (position[id(stream[int(first[code])])], d),
@@ -94,5 +99,32 @@ def _stream_arms(stream, arrays: StreamArrays, weights, arm_discounts, position)
                 Evidence(
                     float(weight[code]), float(total[code]), float(squares[code]), int(posts[code])
                 ),
-                raw[code].tolist(),
+                raw[code],
             )
+
+
+def _raw_scores(scores: np.ndarray, codes: np.ndarray, posts: np.ndarray) -> list[RawScores]:
+    """`RawScores.of` each option's scores: `np.bincount` adds each bin's values in post order,
+    as `sum` adds the list, so the figures are the same to the last bit."""
+    count = len(posts)
+    sizes = np.maximum(posts, 1)
+    means = np.bincount(codes, weights=scores, minlength=count) / sizes
+    variances = np.bincount(codes, weights=(scores - means[codes]) ** 2, minlength=count) / sizes
+    best = np.full(count, -np.inf)
+    np.maximum.at(best, codes, scores)
+    worst = np.full(count, np.inf)
+    np.minimum.at(worst, codes, scores)
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(posts)
+    return [
+        RawScores(
+            float(means[code]),
+            float(variances[code]),
+            float(best[code]),
+            float(worst[code]),
+            tuple(scores[order[max(end - RECENT_SCORES, end - size) : end]].tolist()),
+        )
+        if size
+        else RawScores()
+        for code, (size, end) in enumerate(zip(posts.tolist(), ends.tolist(), strict=True))
+    ]
