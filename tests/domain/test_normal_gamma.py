@@ -96,3 +96,36 @@ def test_prepared_law_arrays_draw_what_the_reference_draws():
     prepared = LawArrays.of(laws)
     assert np.array_equal(prepared.draw_means(rng, 5, 0.5), reference)
     assert reference_rng.random() == rng.random()  # the stream is left where it was
+
+
+def test_draws_option_by_option_are_the_column_calls_numbers_for_any_laws():
+    """The prepared arrays draw each option's precisions with scalar parameters; a planned post
+    replays only if these are the numbers one `gamma` call with the parameters as columns gives,
+    whatever the laws (tiny and large shapes and rates), the number of draws and the seed."""
+    from toby_pipelines.strategy.normal_gamma import LawArrays
+
+    cases = np.random.default_rng(2026)
+    for seed in range(300):
+        options = int(cases.integers(1, 11))
+        laws = [
+            NormalGamma(
+                float(cases.normal(50, 20)),
+                float(10 ** cases.uniform(-3, 3)),
+                float(10 ** cases.uniform(-3, 3)),
+                float(10 ** cases.uniform(-3, 5)),
+            )
+            for _ in range(options)
+        ]
+        size = int(cases.choice([1, 1, 2, 7]))
+        width = float(cases.choice([1.0, 0.5]))
+        reference_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        alpha = np.array([[p.alpha] for p in laws])
+        scale = 1.0 / np.array([[p.beta] for p in laws])
+        kappa = np.array([[p.kappa] for p in laws])
+        mu = np.array([[p.mu] for p in laws])
+        precision = reference_rng.gamma(shape=alpha, scale=scale, size=(options, size))
+        normals = reference_rng.standard_normal((options, size))
+        reference = mu + width * normals / np.sqrt(kappa * precision)
+        drawn = LawArrays.of(laws).draw_means(rng, size, width)
+        assert np.array_equal(drawn, reference), (seed, laws)
+        assert reference_rng.random() == rng.random()

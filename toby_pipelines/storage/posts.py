@@ -70,10 +70,12 @@ def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -
 def recent_titles(
     connection: Connection, brand_ids: Sequence[str], since: dt.datetime
 ) -> dict[str, set[str]]:
-    """{brand id: the titles of its posts with a slot from `since` on}, for many brands at once."""
+    """{brand id: the titles of its posts with a slot from `since` on}, for many brands at once.
+    Each title once: a template generator's titles repeat (at 1,000 brands 90 days hold 728,000
+    posts and 24,000 titles), and an LLM's rarely do."""
     titles: dict[str, set[str]] = {brand_id: set() for brand_id in brand_ids}
     statement = sa.text(
-        "SELECT brand_id, title FROM scheduled_posts WHERE brand_id IN :brands"
+        "SELECT DISTINCT brand_id, title FROM scheduled_posts WHERE brand_id IN :brands"
         " AND slot_at >= :since AND title IS NOT NULL"
     ).bindparams(sa.bindparam("brands", expanding=True))
     for start in range(0, len(brand_ids), BRANDS_PER_READ):

@@ -45,24 +45,30 @@ class LawArrays:
     """Several options' posteriors as columns, built once and drawn from many times (every slot
     of a brand and content type in a fill draws from the same posteriors)."""
 
-    alpha: np.ndarray  # (options, 1)
-    scale: np.ndarray  # 1 / beta
-    kappa: np.ndarray
+    alpha: tuple[float, ...]
+    scale: tuple[float, ...]  # 1 / beta
+    kappa: np.ndarray  # (options, 1)
     mu: np.ndarray
 
     @classmethod
     def of(cls, posteriors: Sequence[NormalGamma]) -> LawArrays:
         return cls(
-            alpha=np.array([[p.alpha] for p in posteriors]),
-            scale=1.0 / np.array([[p.beta] for p in posteriors]),
+            alpha=tuple(float(p.alpha) for p in posteriors),
+            scale=tuple(1.0 / float(p.beta) for p in posteriors),
             kappa=np.array([[p.kappa] for p in posteriors]),
             mu=np.array([[p.mu] for p in posteriors]),
         )
 
     def draw_means(self, rng: np.random.Generator, size: int, width: float = 1.0) -> np.ndarray:
-        """One row per option, `size` columns (see `draw_means_of`)."""
+        """One row per option, `size` columns (see `draw_means_of`).
+
+        The precisions are drawn option by option with scalar parameters: the same numbers, in
+        the same order, as one `gamma` call with the parameters as columns (which checks its
+        arrays on every call, half the cost of a draw when a fill draws for 160,000 slots)."""
         options = len(self.mu)
-        precision = rng.gamma(shape=self.alpha, scale=self.scale, size=(options, size))
+        precision = np.empty((options, size))
+        for row, (alpha, scale) in enumerate(zip(self.alpha, self.scale, strict=True)):
+            precision[row] = rng.gamma(alpha, scale, size)
         return self.mu + width * rng.standard_normal((options, size)) / np.sqrt(
             self.kappa * precision
         )

@@ -18,7 +18,7 @@ evaluation; a caller that does not keep it (the learning benchmark) can skip com
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -65,6 +65,18 @@ class DimensionLaws:
     pool: tuple[str, ...]
     laws: tuple[NormalGamma, ...]
     arrays: LawArrays
+    # Thompson sampling's probabilities of picking each option of a subset of rows, per subset:
+    # every slot that chooses from these laws asks for the same one or two.
+    _probabilities: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def probabilities(self, rows: list[int]) -> np.ndarray:
+        key = tuple(rows)
+        found = self._probabilities.get(key)
+        if found is None:
+            found = self._probabilities[key] = np.array(
+                choice_probabilities(tuple(self.laws[i] for i in rows), POSTERIOR_WIDTH)
+            )
+        return found
 
 
 def prepare_laws(
@@ -80,20 +92,21 @@ def prepare_laws(
     return prepared
 
 
-def _exact(laws: Sequence[NormalGamma], rows: list[int], record: bool) -> np.ndarray:
+def _exact(laws: DimensionLaws, rows: list[int], record: bool) -> np.ndarray:
     """Thompson sampling's probability of picking each of `rows` (0 when not recorded)."""
     if not record:
         return np.zeros(len(rows))
-    return np.array(choice_probabilities(tuple(laws[i] for i in rows), POSTERIOR_WIDTH))
+    return laws.probabilities(rows)
 
 
-def _experiment_turn(options: Sequence[str], turn: ExperimentTurn) -> np.ndarray | None:
+def _experiment_turn(options: Sequence[str], turn: ExperimentTurn) -> list[float] | None:
     """Uniform over the least-tried options while any is short of `min_samples`, else None."""
-    counts = np.array([turn.sample_counts.get(option, 0) for option in options])
-    if counts.min() >= turn.min_samples:
+    counts = [turn.sample_counts.get(option, 0) for option in options]
+    fewest = min(counts)
+    if fewest >= turn.min_samples:
         return None
-    least = (counts == counts.min()).astype(float)
-    return least / least.sum()
+    share = 1.0 / counts.count(fewest)
+    return [share if count == fewest else 0.0 for count in counts]
 
 
 def choose_strategy(
@@ -126,7 +139,8 @@ def choose_strategy(
     if prepared is None:
         prepared = prepare_laws(pools, posteriors)
     for dimension in pools:
-        pool, laws = prepared[dimension].pool, prepared[dimension].laws
+        laws = prepared[dimension]
+        pool = laws.pool
         draw = prepared[dimension].arrays.draw_means(rng, 1, POSTERIOR_WIDTH)[:, 0]
         rested = set(resting.get(dimension, ()))
         regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
