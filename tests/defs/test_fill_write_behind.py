@@ -16,9 +16,7 @@ from toby_pipelines.loop.write_behind import WriteBehind
 WAIT_S = 20.0
 
 
-def test_the_fill_plans_the_next_user_while_the_last_ones_posts_are_written(
-    database, monkeypatch
-):
+def test_the_fill_plans_the_next_user_while_the_last_ones_posts_are_written(database, monkeypatch):
     """u1's posts are held at the database until u2 is being planned: written in line (plan,
     write, plan) u2's planning would start only after that write, which waits for it in vain."""
     build_world(database, users=("u1", "u2"), brands_per_user=1)
