@@ -141,7 +141,7 @@ def choose_strategy(
     for dimension in pools:
         laws = prepared[dimension]
         pool = laws.pool
-        draw = prepared[dimension].arrays.draw_means(rng, 1, POSTERIOR_WIDTH)[:, 0]
+        draw = laws.arrays.draw_means(rng, 1, POSTERIOR_WIDTH)[:, 0]
         rested = set(resting.get(dimension, ()))
         regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
         pick = regular[int(draw[regular].argmax())]

@@ -122,7 +122,7 @@ def _raw_scores(scores: np.ndarray, codes: np.ndarray, posts: np.ndarray) -> lis
             float(variances[code]),
             float(best[code]),
             float(worst[code]),
-            tuple(scores[order[max(end - RECENT_SCORES, end - size) : end]].tolist()),
+            tuple(scores[order[end - min(size, RECENT_SCORES) : end]].tolist()),
         )
         if size
         else RawScores()
