@@ -17,6 +17,7 @@ from toby_pipelines.content.generated_post import GeneratedPost, GenerationReque
 from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.fill_writes import USERS_PER_WRITE, UserFill, write_fills
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units
+from toby_pipelines.loop.write_behind import WriteBehind
 from toby_pipelines.storage.baselines import active_drift_ratios
 from toby_pipelines.storage.brands import (
     BrandRecord,
@@ -177,30 +178,33 @@ def fill_buffer(
     for (brand_id, content_type, _), experiment in plan.experiments.items():
         running.setdefault((brand_id, content_type), []).append(experiment)
     results = []
-    # Users' posts are written USERS_PER_WRITE users to a transaction (`fill_writes`).
+    # Users' posts are written USERS_PER_WRITE users to a transaction (`fill_writes`), each
+    # batch while the next is planned (`WriteBehind`). Planning reads `taken` for its own
+    # users' slots only, which no other user's write adds to.
     waiting: list[tuple[UserFill, UserBuffer]] = []
-    for settings in users:
-        summary = UserBuffer(settings.user_id)
-        results.append(summary)
-        fill = UserFill(settings.user_id, settings.buffer_days, [], {})
-        try:
-            user_slots = slots_of_users.get(settings.user_id)
-            if user_slots is None:
-                user_slots = _user_slots(settings, brands, slot_times, now)
-            _fill_user(
-                generate, now, seed, settings, brands, user_slots, plan.posteriors,
-                plan.resting, running, plan.planned, plan.overrides, plan, plan.drift_ratios,
-                taken, titles, fill,
-            )  # fmt: skip
-        except Exception as error:  # this user's failure is theirs alone
-            # What was generated before the failure is still written.
-            fill.complete = False
-            summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
-        waiting.append((fill, summary))
-        if len(waiting) >= USERS_PER_WRITE:
-            _write(database, waiting, now, taken, buffer_states)
-            waiting = []
-    _write(database, waiting, now, taken, buffer_states)
+    with WriteBehind() as writes:
+        for settings in users:
+            summary = UserBuffer(settings.user_id)
+            results.append(summary)
+            fill = UserFill(settings.user_id, settings.buffer_days, [], {})
+            try:
+                user_slots = slots_of_users.get(settings.user_id)
+                if user_slots is None:
+                    user_slots = _user_slots(settings, brands, slot_times, now)
+                _fill_user(
+                    generate, now, seed, settings, brands, user_slots, plan.posteriors,
+                    plan.resting, running, plan.planned, plan.overrides, plan, plan.drift_ratios,
+                    taken, titles, fill,
+                )  # fmt: skip
+            except Exception as error:  # this user's failure is theirs alone
+                # What was generated before the failure is still written.
+                fill.complete = False
+                summary.failure = FailedUnit(settings.user_id, settings.user_id, describe(error))
+            waiting.append((fill, summary))
+            if len(waiting) >= USERS_PER_WRITE:
+                writes.submit(_write, database, waiting, now, taken, buffer_states)
+                waiting = []
+        writes.submit(_write, database, waiting, now, taken, buffer_states)
     settle_units(
         database,
         stage="content_buffer",
