@@ -90,10 +90,9 @@ def test_safe_fallback_asks_for_a_post_like_the_brands_best(world, chat):
         )
         connection.execute(
             sa.text(
-                "INSERT INTO post_scores (post_id, phase, user_id, score_date, toby_score,"
-                " raw_views_score, relative_views_score, engagement_score,"
-                " follower_context_score, views)"
-                " VALUES ('old', '7d', 'u1', :d, 88, 80, 90, 85, 70, 40000)"
+                "INSERT INTO post_scores (post_id, phase, score_date, toby_score, raw_views_score,"
+                " relative_views_score, engagement_score, follower_context_score, views)"
+                " VALUES ('old', '7d', :d, 88, 80, 90, 85, 70, 40000)"
             ),
             {"d": (START - dt.timedelta(days=2)).date()},
         )

@@ -1,14 +1,12 @@
 """Migrations apply once, are recorded, and the constraints do real work on both databases."""
 
 import datetime as dt
-import shutil
 
 import pytest
 import sqlalchemy as sa
 
 from tests.world import START, build_world
-from toby_pipelines.storage.database import Database
-from toby_pipelines.storage.migrations import apply_migrations, migration_files
+from toby_pipelines.storage.migrations import migration_files
 
 
 def test_migrations_recorded_and_idempotent(database):
@@ -70,66 +68,3 @@ def test_times_round_trip_as_utc(database):
         value = connection.execute(sa.text("SELECT slot_at FROM scheduled_posts")).scalar()
     assert value == START + dt.timedelta(hours=9, minutes=30)
     assert value.utcoffset() == dt.timedelta(0)
-
-
-def test_scores_written_before_0016_get_their_posts_user(database_url, tmp_path):
-    """0016 rebuilds post_scores with the post's user: a database scored before it keeps every
-    score, each now carrying its post's user, and a score without a user is refused."""
-    older = tmp_path / "sql"
-    older.mkdir()
-    for path in migration_files():
-        if path.name < "0016":
-            shutil.copy(path, older / path.name)
-    database = Database(database_url)
-    try:
-        apply_migrations(database.engine, older)
-        build_world(database, users=("u1", "u2"), brands_per_user=1)
-        with database.transaction() as connection:
-            for number, user in enumerate(("u1", "u2", "u2")):
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO scheduled_posts (id, user_id, brand_id, platform,"
-                        " content_type, slot_at, created_at, updated_at) VALUES (:id, :user,"
-                        " :brand, 'instagram', 'reel', :slot, :now, :now)"
-                    ),
-                    {
-                        "id": f"p{number}",
-                        "user": user,
-                        "brand": f"{user}-b0",
-                        "slot": START + dt.timedelta(hours=number),
-                        "now": START,
-                    },
-                )
-                connection.execute(
-                    sa.text(
-                        "INSERT INTO post_scores (post_id, phase, score_date, toby_score,"
-                        " raw_views_score, relative_views_score, engagement_score,"
-                        " follower_context_score, views, observed_late_hours) VALUES (:id, '7d',"
-                        " :day, :score, 1, 2, 3, 4, 500, 1.5)"
-                    ),
-                    {"id": f"p{number}", "day": START.date(), "score": 10.0 * number},
-                )
-        assert database.migrate() == ["0016_post_scores_user.sql"]
-        with database.engine.connect() as connection:
-            rows = connection.execute(
-                sa.text(
-                    "SELECT post_id, user_id, toby_score, observed_late_hours FROM post_scores"
-                    " ORDER BY post_id"
-                )
-            ).all()
-        assert [tuple(r) for r in rows] == [
-            ("p0", "u1", 0.0, 1.5),
-            ("p1", "u2", 10.0, 1.5),
-            ("p2", "u2", 20.0, 1.5),
-        ]
-        with pytest.raises(sa.exc.IntegrityError), database.transaction() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO post_scores (post_id, phase, score_date, toby_score,"
-                    " raw_views_score, relative_views_score, engagement_score,"
-                    " follower_context_score, views) VALUES ('p0', '48h', :day, 1, 1, 1, 1, 1, 1)"
-                ),
-                {"day": START.date()},
-            )
-    finally:
-        database.dispose()

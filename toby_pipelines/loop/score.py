@@ -126,7 +126,6 @@ def _score_user(snapshots, baseline, day):
             PostScore(
                 post_id=snap.post_id,
                 phase=snap.checkpoint,
-                user_id=snap.user_id,
                 score_date=day,
                 toby_score=parts.toby_score,
                 raw_views_score=parts.raw_views_score,

@@ -19,7 +19,6 @@ from toby_pipelines.strategy.evidence import ScoredPost
 class PostScore:
     post_id: str
     phase: str
-    user_id: str  # the post's user: learning reads a batch of users' scores by it
     score_date: dt.date
     toby_score: float
     raw_views_score: float
@@ -107,9 +106,9 @@ def scored_posts_between(
     view of the window as of the day before the last."""
     # The tags are filtered by user too: without it PostgreSQL hashes every post's tags for each
     # batch of users (13 s a batch at 10,000 brands instead of 5).
-    only = " AND s.user_id IN :users AND t.user_id IN :users" if user_ids is not None else ""
+    only = " AND p.user_id IN :users AND t.user_id IN :users" if user_ids is not None else ""
     statement = sa.text(
-        "SELECT s.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
+        "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
         " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, "
         + ", ".join(f"t.{dimension}" for dimension in DIMENSIONS)
         + " FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
@@ -167,7 +166,7 @@ def final_scores_between(
 ) -> list[tuple[str, str, dt.date, float]]:
     """(brand_id, content_type, score_date, score) of every final (7d) score in the window, of
     `user_ids` only when given."""
-    only = " AND s.user_id IN :users" if user_ids is not None else ""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
     statement = sa.text(
         "SELECT p.brand_id, p.content_type, s.score_date, s.toby_score FROM post_scores s"
         " JOIN scheduled_posts p ON p.id = s.post_id WHERE s.phase = '7d'"
@@ -188,7 +187,7 @@ def final_score_totals_by_day(
     """(brand_id, content_type, score_date, sum of final scores, how many) per day of the window,
     of `user_ids` only when given: what rolling means and the drift rule need, summed by the
     database instead of read score by score."""
-    only = " AND s.user_id IN :users" if user_ids is not None else ""
+    only = " AND p.user_id IN :users" if user_ids is not None else ""
     statement = sa.text(
         "SELECT p.brand_id, p.content_type, s.score_date, SUM(s.toby_score) AS total,"
         " COUNT(*) AS counted FROM post_scores s"
