@@ -20,6 +20,7 @@ from toby_pipelines.scale.bench import (
     _asset_step,
     _row_at_a_time_chain,
     _tick_step,
+    clear_first_fill,
 )
 from toby_pipelines.scale.populate import owners, populate, read_template
 from toby_pipelines.scale.template import build_template
@@ -135,4 +136,31 @@ def test_a_longer_history_holds_the_runs_that_retests_left_behind(template, tmp_
     assert all(
         e.started_on < min(s.started_on for s in standing.values()) for e in earlier.values()
     )
+    database.dispose()
+
+
+def test_a_first_fill_cleared_is_filled_again_the_same_way(template, database_url):
+    """`make bench-refill`: the first fill undone (`clear_first_fill`) and run again plans the
+    same slots, so two checkouts' fills can be timed on one population."""
+    database = Database(database_url)
+    database.migrate()
+    populate(database, template, brands=3, days=10, end=END)
+    slots_sql = (
+        "SELECT brand_id, content_type, slot_at FROM scheduled_posts WHERE slot_at >= :m"
+        " ORDER BY 1, 2, 3"
+    )
+
+    def planned():
+        with database.engine.connect() as connection:
+            return [tuple(r) for r in connection.execute(sa.text(slots_sql), {"m": MIDNIGHT})]
+
+    _tick_step(database_url, MIDNIGHT + dt.timedelta(minutes=5))()
+    first = planned()
+    assert len(first) > 0
+    assert clear_first_fill(database_url, MIDNIGHT) == len(first)
+    assert planned() == []
+    assert count(database, "SELECT COUNT(*) FROM toby_content_tags t LEFT JOIN scheduled_posts p"
+                 " ON p.id = t.post_id WHERE p.id IS NULL") == 0  # fmt: skip
+    _tick_step(database_url, MIDNIGHT + dt.timedelta(minutes=5))()
+    assert planned() == first
     database.dispose()

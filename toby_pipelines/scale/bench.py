@@ -292,6 +292,69 @@ def run(brands: int, days: int, kind: str, compare_brands: int, directory: Path)
     return figures
 
 
+def clear_first_fill(url: str, midnight: dt.datetime) -> int:
+    """Undo the first fill of the day after the history: the posts planned for slots from
+    `midnight` on (their tags go with them) and the activity logged since, then the tables
+    vacuumed and analyzed, so the next fill meets them as the first one did. The posts removed."""
+    from toby_pipelines.storage.database import Database
+
+    database = Database(url)  # its engine: with SQLite's foreign keys on, the tags go too
+    try:
+        with database.transaction() as connection:
+            removed = connection.execute(
+                sa.text("DELETE FROM scheduled_posts WHERE slot_at >= :m"), {"m": midnight}
+            ).rowcount
+            connection.execute(
+                sa.text("DELETE FROM toby_activity_log WHERE created_at >= :m"), {"m": midnight}
+            )
+        raw = database.engine.raw_connection()  # VACUUM runs outside any transaction
+        try:
+            if database.dialect == "postgresql":
+                raw.driver_connection.autocommit = True
+            cursor = raw.cursor()
+            cursor.execute("VACUUM")
+            cursor.execute("ANALYZE")
+        finally:
+            raw.close()
+    finally:
+        database.dispose()
+    return removed
+
+
+def refill(kind: str, directory: Path, runs: int) -> dict:
+    """The first fill again, `runs` times, on the database the last `run` populated: a code
+    change to the fill measured on the same data (run it from each checkout in turn)."""
+    day = HISTORY_END + dt.timedelta(days=1)
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    url = _existing_database(kind, directory)
+    fills = []
+    for number in range(1, runs + 1):
+        removed = clear_first_fill(url, midnight)
+        outcome = _in_child(_tick_step(url, midnight + dt.timedelta(minutes=5)))
+        generated = outcome["result"].get("content_buffer.generated_posts", 0)
+        print(
+            f"first fill {number}/{runs}: {generated:,} posts ({removed:,} removed first)"
+            f"  cpu {outcome['cpu_s']:>7.2f} s  wall {outcome['wall_s']:>7.2f} s"
+            f"  peak {outcome['peak_rss_mb']:>6.0f} MB",
+            flush=True,
+        )
+        fills.append(
+            {**{k: outcome[k] for k in ("cpu_s", "wall_s", "peak_rss_mb")}, "posts": generated}
+        )
+    figures = {"database": kind, "first_fills": fills}
+    print(json.dumps(figures))
+    return figures
+
+
+def _existing_database(kind: str, directory: Path) -> str:
+    if kind == "sqlite":
+        path = directory / "toby_scale.db"
+        if not path.exists():
+            raise SystemExit(f"--refill: no populated database at {path}; run the benchmark first")
+        return f"sqlite:///{path}"
+    return DEFAULT_POSTGRES
+
+
 def _compare(brands, days, kind, template, directory, day, midnight) -> dict:
     """The chain today and row at a time, on the same small database."""
     url = fresh_database(kind, directory, name="toby_scale_compare")
@@ -326,7 +389,19 @@ def main(argv: list[str] | None = None) -> int:
         help="brands of the row-at-a-time comparison (0: skip it)",
     )
     parser.add_argument("--directory", type=Path, default=Path("data/scale"))
+    parser.add_argument(
+        "--refill",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="only the first fill, RUNS times, on the database the last run populated",
+    )
     args = parser.parse_args(argv)
+    if args.refill < 0:
+        parser.error(f"--refill must be at least 0, got {args.refill}")
+    if args.refill:
+        refill(args.database, args.directory, args.refill)
+        return 0
     for name in ("brands", "days"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1, got {getattr(args, name)}")
