@@ -352,6 +352,19 @@ def _existing_database(kind: str, directory: Path) -> str:
         if not path.exists():
             raise SystemExit(f"--refill: no populated database at {path}; run the benchmark first")
         return f"sqlite:///{path}"
+    url = sa.engine.make_url(DEFAULT_POSTGRES)
+    admin = sa.create_engine(url.set(database="postgres"))
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            ).first()
+    finally:
+        admin.dispose()
+    if found is None:
+        raise SystemExit(
+            f"--refill: no populated database {url.database!r}; run the benchmark first"
+        )
     return DEFAULT_POSTGRES
 
 
