@@ -46,6 +46,12 @@ TARGETS = {
 }
 
 
+def _measured_day() -> tuple[dt.date, dt.datetime]:
+    """The day after the populated history, and the midnight that ends it (the ticks' day)."""
+    day = HISTORY_END + dt.timedelta(days=1)
+    return day, dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
 def _in_child(step: Callable[[], Any]) -> dict:
     """Run `step` in a forked child; its result with the child's CPU, wall and peak RSS."""
     context = multiprocessing.get_context("fork")
@@ -231,8 +237,7 @@ def _row_at_a_time_chain(url: str, day: dt.date, at: dt.datetime) -> Callable[[]
 def run(brands: int, days: int, kind: str, compare_brands: int, directory: Path) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
     template = directory / "template.sqlite"
-    day = HISTORY_END + dt.timedelta(days=1)
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    day, midnight = _measured_day()
     steps: dict[str, dict] = {}
 
     def measure(label: str, step: Callable[[], Any]) -> dict:
@@ -296,6 +301,7 @@ def clear_first_fill(url: str, midnight: dt.datetime) -> int:
     """Undo the first fill of the day after the history: the posts planned for slots from
     `midnight` on (their tags go with them) and the activity logged since, then the tables
     vacuumed and analyzed, so the next fill meets them as the first one did. The posts removed."""
+    from toby_pipelines.scale.populate import vacuum_and_analyze
     from toby_pipelines.storage.database import Database
 
     database = Database(url)  # its engine: with SQLite's foreign keys on, the tags go too
@@ -307,15 +313,7 @@ def clear_first_fill(url: str, midnight: dt.datetime) -> int:
             connection.execute(
                 sa.text("DELETE FROM toby_activity_log WHERE created_at >= :m"), {"m": midnight}
             )
-        raw = database.engine.raw_connection()  # VACUUM runs outside any transaction
-        try:
-            if database.dialect == "postgresql":
-                raw.driver_connection.autocommit = True
-            cursor = raw.cursor()
-            cursor.execute("VACUUM")
-            cursor.execute("ANALYZE")
-        finally:
-            raw.close()
+        vacuum_and_analyze(database)
     finally:
         database.dispose()
     return removed
@@ -324,8 +322,7 @@ def clear_first_fill(url: str, midnight: dt.datetime) -> int:
 def refill(kind: str, directory: Path, runs: int) -> dict:
     """The first fill again, `runs` times, on the database the last `run` populated: a code
     change to the fill measured on the same data (run it from each checkout in turn)."""
-    day = HISTORY_END + dt.timedelta(days=1)
-    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    _, midnight = _measured_day()
     url = _existing_database(kind, directory)
     fills = []
     for number in range(1, runs + 1):

@@ -310,7 +310,7 @@ def populate(
             )
         if progress is not None:
             progress(offset + 1, days)
-    _analyze(database)
+    vacuum_and_analyze(database)
     return PopulateSummary(brands, sum(o.first_of_user for o in people), days, counts)
 
 
@@ -435,7 +435,7 @@ def _sqlite_writer(database: Database) -> Writer:
     return write
 
 
-def _analyze(database: Database) -> None:
+def vacuum_and_analyze(database: Database) -> None:
     """Statistics for the planner and, on PostgreSQL, the vacuum that autovacuum would have run
     on rows written over months (visibility maps, hint bits): a database fresh from `COPY` is
     read more slowly than one a running Toby keeps (measured: the first fill at 1,000 brands
