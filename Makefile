@@ -30,8 +30,10 @@ simulate: setup
 
 # Toby against the seeds' algorithms on the held-out half of the family of worlds (HALF=training
 # for the half constants are tuned on), SEEDS=30 per world by default (the README table is SEEDS=50).
+# SET="posterior_width=0.35 half_life_days=30" (training half only) runs Toby again with those
+# constants beside Toby as the code has it.
 bench-learning: setup
-	$(BIN)/python -m toby_pipelines.benchmark --half $(or $(HALF),held-out) --seeds $(or $(SEEDS),30)
+	$(BIN)/python -m toby_pipelines.benchmark --half $(or $(HALF),held-out) --seeds $(or $(SEEDS),30) $(foreach s,$(SET),--set $(s))
 
 # Rendering speed and memory per visual style on one core, against a naive renderer.
 bench-media: setup

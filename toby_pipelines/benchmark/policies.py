@@ -30,6 +30,9 @@ def day_date(day: int) -> dt.date:
 
 class Policy:
     name = "policy"
+    # Whose random numbers it draws (by default its own): a variant of a policy draws the
+    # policy's, so the two meet the same luck and differ only by what the variant changes.
+    luck_of: str | None = None
 
     def __init__(self, pools: Mapping[str, Pools], rng: np.random.Generator) -> None:
         self.pools = pools  # brand -> dimension -> options
@@ -295,6 +298,13 @@ class Toby(Policy):
             for turn in brand_turns
         ]
         return choice.options
+
+
+class TobyWithSettings(Toby):
+    """Toby with the constants of `--set` (`tunables`), beside Toby as the code has it."""
+
+    name = "Toby with --set"
+    luck_of = Toby.name
 
 
 POLICIES: tuple[type[Policy], ...] = (

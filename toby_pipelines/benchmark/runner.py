@@ -6,13 +6,14 @@ import math
 import os
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from toby_pipelines.benchmark.policies import POLICIES, Policy, day_date
+from toby_pipelines.benchmark.policies import POLICIES, Policy, TobyWithSettings, day_date
+from toby_pipelines.benchmark.tunables import overridden
 from toby_pipelines.benchmark.worlds import World, WorldSpec, build_world
 from toby_pipelines.strategy.evidence import ScoredPost
 
@@ -24,9 +25,8 @@ def run_policy(world: World, policy_type: type[Policy], seed: int) -> tuple[floa
     """Cumulative regret of one policy over one world, in score points: over the whole run and
     over each measured brand's first EARLY_DAYS days."""
     pools = {brand.brand_id: world.pools for brand in world.brands}
-    policy = policy_type(
-        pools, np.random.default_rng([seed, 3, zlib.crc32(policy_type.name.encode())])
-    )
+    luck = policy_type.luck_of or policy_type.name
+    policy = policy_type(pools, np.random.default_rng([seed, 3, zlib.crc32(luck.encode())]))
     pending: dict[int, list[ScoredPost]] = {}
     regret = early_regret = 0.0
     slot = 0
@@ -61,10 +61,24 @@ def run_policy(world: World, policy_type: type[Policy], seed: int) -> tuple[floa
     return regret, early_regret
 
 
-def run_seed(args: tuple[WorldSpec, int]) -> tuple[str, int, list[tuple[float, float]]]:
-    spec, seed = args
+def policies_for(settings: Mapping[str, float]) -> tuple[type[Policy], ...]:
+    """The benchmark's policies, and Toby with `settings` after them when there are any."""
+    return (*POLICIES, TobyWithSettings) if settings else POLICIES
+
+
+def run_seed(
+    args: tuple[WorldSpec, int, Mapping[str, float]],
+) -> tuple[str, int, list[tuple[float, float]]]:
+    spec, seed, settings = args
     world = build_world(spec, seed)
-    return spec.name, seed, [run_policy(world, policy, seed) for policy in POLICIES]
+    regrets = []
+    for policy in policies_for(settings):
+        if policy is TobyWithSettings:
+            with overridden(settings):
+                regrets.append(run_policy(world, policy, seed))
+        else:
+            regrets.append(run_policy(world, policy, seed))
+    return spec.name, seed, regrets
 
 
 @dataclass(frozen=True)
@@ -100,11 +114,15 @@ def run_benchmark(
     worlds: Sequence[WorldSpec],
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    settings: Mapping[str, float] | None = None,
 ) -> tuple[list[WorldResult], float]:
+    """Every policy on every world for `seeds` seeds; with `settings` (`tunables`), Toby also
+    runs with them, as the last policy."""
     started = time.monotonic()
+    settings = dict(settings or {})
     # The longest runs first, so no worker is left alone with one at the end.
     jobs = sorted(
-        ((world, seed) for world in worlds for seed in range(seeds)),
+        ((world, seed, settings) for world in worlds for seed in range(seeds)),
         key=lambda job: -job[0].days * job[0].posts_per_day,
     )
     results: dict[str, dict[int, list[tuple[float, float]]]] = {w.name: {} for w in worlds}

@@ -18,12 +18,14 @@ HALF_LIFE_DAYS = 60.0
 DECAY_RATE = math.log(2) / HALF_LIFE_DAYS
 
 
-def decay_factor(age_days: float, rate: float = DECAY_RATE) -> float:
+def decay_factor(age_days: float, rate: float | None = None) -> float:
+    """exp(-rate * age); the rate is DECAY_RATE as the module holds it when called (the learning
+    benchmark's `--set half_life_days=...` tries other values)."""
     if age_days < 0:
         raise ValueError(f"age must be non-negative, got {age_days} days")
-    return math.exp(-rate * age_days)
+    return math.exp(-(DECAY_RATE if rate is None else rate) * age_days)
 
 
-def decay(evidence: Evidence, days: float, rate: float = DECAY_RATE) -> Evidence:
+def decay(evidence: Evidence, days: float, rate: float | None = None) -> Evidence:
     """Evidence as it stands `days` later with no new scores."""
     return evidence.scaled_by(decay_factor(days, rate))

@@ -1,0 +1,128 @@
+"""Toby's constants the learning benchmark may try other values of, on the training half only.
+
+`python -m toby_pipelines.benchmark --half training --set posterior_width=0.35` runs Toby a
+second time with that value beside Toby as the code has it, on the same worlds and the same
+luck (common random numbers), and prints both. The held-out half refuses `--set`: it reports the
+code's constants, which must not have been chosen on it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import ModuleType
+
+from toby_pipelines.strategy import (
+    change_detection,
+    change_detection_lockstep,
+    decay,
+    experiments,
+    selection,
+)
+
+
+@dataclass(frozen=True)
+class Tunable:
+    description: str
+    # Every (module, attribute) that holds the constant, and the value each holds for a setting.
+    targets: tuple[tuple[ModuleType, str], ...]
+    convert: Callable[[float], float | int]
+    low: float  # the smallest value that means anything
+    stored: Callable[[float], float] = lambda value: value
+
+    def store(self, value: float) -> dict[tuple[ModuleType, str], float | int]:
+        held = self.stored(self.convert(value))
+        return {target: held for target in self.targets}
+
+
+def _float(
+    description: str,
+    *targets: tuple[ModuleType, str],
+    low: float,
+    stored: Callable[[float], float] = lambda value: value,
+) -> Tunable:
+    return Tunable(description, targets, float, low, stored)
+
+
+def _whole(description: str, *targets: tuple[ModuleType, str], low: int) -> Tunable:
+    return Tunable(description, targets, int, low)
+
+
+# The per-brand detector and the side-by-side one the asset runs each hold the same constant.
+_DETECTORS = (change_detection, change_detection_lockstep)
+
+TUNABLES: dict[str, Tunable] = {
+    "posterior_width": _float(
+        "Thompson sampling's spread factor", (selection, "POSTERIOR_WIDTH"), low=0.01
+    ),
+    "half_life_days": _float(
+        "days in which a score loses half its weight",
+        (decay, "DECAY_RATE"),
+        low=1.0,
+        stored=lambda days: math.log(2) / days,
+    ),
+    "retest_after_days": _whole(
+        "days before an experiment runs again", (experiments, "RETEST_AFTER_DAYS"), low=1
+    ),
+    "retest_min_samples": _whole(
+        "posts per option a retest asks", (experiments, "RETEST_MIN_SAMPLES"), low=1
+    ),
+    "drop_threshold": _float(
+        "the drop CUSUM's alarm level", *((m, "THRESHOLD") for m in _DETECTORS), low=0.1
+    ),
+    "rise_threshold": _float(
+        "a rise CUSUM's alarm level", *((m, "RISE_THRESHOLD") for m in _DETECTORS), low=0.1
+    ),
+    "rise_min_posts": _whole(
+        "earlier posts an option needs before a rise is judged",
+        *((m, "RISE_MIN_POSTS") for m in _DETECTORS),
+        low=1,
+    ),
+}
+
+
+def parse_settings(texts: list[str]) -> dict[str, float]:
+    """`name=value` pairs, checked: an unknown name, a value that is not a number or one below
+    what the constant can mean is refused with the name and value."""
+    settings: dict[str, float] = {}
+    for text in texts:
+        name, equals, raw = text.partition("=")
+        name = name.strip()
+        if not equals:
+            raise ValueError(f"--set {text!r}: expected name=value, e.g. posterior_width=0.35")
+        tunable = TUNABLES.get(name)
+        if tunable is None:
+            raise ValueError(f"--set {name!r}: unknown constant; choose from {sorted(TUNABLES)}")
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"--set {name}={raw!r}: the value must be a number") from None
+        if not math.isfinite(value) or value < tunable.low:
+            raise ValueError(f"--set {name}={raw}: must be at least {tunable.low:g}")
+        if tunable.convert is int and value != int(value):
+            raise ValueError(f"--set {name}={raw}: must be a whole number")
+        if name in settings:
+            raise ValueError(f"--set {name}: given twice")
+        settings[name] = value
+    return settings
+
+
+def describe(settings: Mapping[str, float]) -> str:
+    return ", ".join(f"{name}={value:g}" for name, value in settings.items())
+
+
+@contextmanager
+def overridden(settings: Mapping[str, float]) -> Iterator[None]:
+    """Toby's constants set to `settings` inside the block, and put back after it."""
+    saved: dict[tuple[ModuleType, str], object] = {}
+    try:
+        for name, value in settings.items():
+            for (module, attribute), held in TUNABLES[name].store(value).items():
+                saved.setdefault((module, attribute), getattr(module, attribute))
+                setattr(module, attribute, held)
+        yield
+    finally:
+        for (module, attribute), original in saved.items():
+            setattr(module, attribute, original)
