@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from toby_pipelines.reporting.experiment_posts import option_posts
+
 
 def columns(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> str:
     """Left-aligned columns, or `empty` when there are no rows."""
@@ -51,7 +53,9 @@ def experiments(data: dict) -> str:
     rows = []
     for e in data["experiments"]:
         results = e["results"] or {}
-        posts = ", ".join(f"{o} {results.get(o, {}).get('count', 0)}" for o in e["options"])
+        posts = ", ".join(
+            option_posts(o, results.get(o, {}), e["min_samples"]) for o in e["options"]
+        )
         rows.append(
             (e["brand"], e["content_type"], e["dimension"], e["status"], posts,
              e["winner"], e["completed_on"] or e["started_on"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
+from toby_pipelines.reporting.experiment_posts import option_posts
+
 SECTIONS = (
     ("status", "Status"),
     ("activity", "Activity"),
@@ -155,11 +157,12 @@ def thumbnail(url: str | None, kind: str | None) -> str:
 
 
 def experiments(items: list[dict], user: str) -> str:
+    """One row per experiment; an option followed up says how many posts it is asked."""
     rows = []
     for e in items:
         results = e["results"] or {}
         samples = ", ".join(
-            f"{escape(o)} {results.get(o, {}).get('count', 0)}" for o in e["options"]
+            escape(option_posts(o, results.get(o, {}), e["min_samples"])) for o in e["options"]
         )
         leader = max(
             results, key=lambda o: results[o].get("prob_best") or 0, default=None

@@ -65,11 +65,14 @@ def posterior_version(
 
 
 def decision_record(experiments: Sequence[ExperimentTurn], explore_ratio: float, seed: int) -> str:
-    """The per-post inputs of a choice: experiments in the planner's order, ratio, seed."""
+    """The per-post inputs of a choice: experiments in the planner's order, ratio, seed. An
+    experiment's follow-ups come fourth, when it has any (records from before them have three)."""
     return _canonical(
         {
             "experiments": [
-                [turn.dimension, dict(turn.sample_counts), turn.min_samples] for turn in experiments
+                [turn.dimension, dict(turn.sample_counts), turn.min_samples]
+                + ([dict(turn.follow_ups)] if turn.follow_ups else [])
+                for turn in experiments
             ],
             "explore_ratio": explore_ratio,
             "seed": seed,
@@ -89,10 +92,7 @@ def planning_inputs(version_body: str, decision: str) -> PlanningInputs:
         resting={
             dimension: frozenset(options) for dimension, options in version["resting"].items()
         },
-        experiments=tuple(
-            ExperimentTurn(dimension, counts, min_samples)
-            for dimension, counts, min_samples in record["experiments"]
-        ),
+        experiments=tuple(ExperimentTurn(*turn) for turn in record["experiments"]),
         explore_ratio=record["explore_ratio"],
         seed=record["seed"],
     )

@@ -6,7 +6,9 @@ to its least-tried option while any option has fewer than `min_samples` posts, a
 resting topic; every other choice, and every choice once the experiment has its samples, is
 Thompson sampling, whose own randomness does the exploring. So the extra exploration an
 experiment costs is bounded (`min_samples` posts per option), where the seed's uniformly random
-30% costs regret on every post forever.
+30% costs regret on every post forever. An option an experiment follows up (its posts came back
+far above its posterior, `experiments`) takes every post of its dimension until its follow-up
+posts are planned; with several, one of them at random.
 
 Each choice records its propensity: the probability this policy had of choosing exactly these
 options, given everything it knew. Thompson sampling's probability of choosing an option is the
@@ -41,6 +43,20 @@ class ExperimentTurn:
     dimension: str
     sample_counts: Mapping[str, int]
     min_samples: int
+    # Posts asked beyond min_samples, per option an experiment follows up.
+    follow_ups: Mapping[str, int] = field(default_factory=dict)
+
+    def wanted(self, option: str) -> int:
+        return self.min_samples + self.follow_ups.get(option, 0)
+
+    def pending_follow_ups(self, pool: Sequence[str]) -> list[int]:
+        """Indexes in `pool` of the options whose follow-up posts are not all planned yet."""
+        return [
+            i
+            for i, option in enumerate(pool)
+            if self.follow_ups.get(option)
+            and self.sample_counts.get(option, 0) < self.wanted(option)
+        ]
 
 
 @dataclass(frozen=True)
@@ -100,13 +116,15 @@ def _exact(laws: DimensionLaws, rows: list[int], record: bool) -> np.ndarray:
 
 
 def _experiment_turn(options: Sequence[str], turn: ExperimentTurn) -> list[float] | None:
-    """Uniform over the least-tried options while any is short of `min_samples`, else None."""
+    """Uniform over the least-tried of the options short of the posts the experiment asks
+    (`min_samples`, and a follow-up's more), else None."""
     counts = [turn.sample_counts.get(option, 0) for option in options]
-    fewest = min(counts)
-    if fewest >= turn.min_samples:
+    short = [i for i, option in enumerate(options) if counts[i] < turn.wanted(option)]
+    if not short:
         return None
-    share = 1.0 / counts.count(fewest)
-    return [share if count == fewest else 0.0 for count in counts]
+    fewest = min(counts[i] for i in short)
+    least = [i for i in short if counts[i] == fewest]
+    return [1.0 / len(least) if i in least else 0.0 for i in range(len(options))]
 
 
 def choose_strategy(
@@ -149,8 +167,13 @@ def choose_strategy(
             zip((pool[i] for i in regular), _exact(laws, regular, propensities), strict=True)
         )
         option = pool[pick]
-        experiment_probs = regular_probs
         own = next((t for t in running if t.dimension == dimension), None)
+        following = own.pending_follow_ups(pool) if own is not None else []
+        if following:
+            # A follow-up takes the dimension's post on every slot (see the module docstring).
+            option = pool[following[int(rng.integers(len(following)))]]
+            regular_probs = {pool[i]: 1.0 / len(following) for i in following}
+        experiment_probs = regular_probs
         if own is not None:
             forced = _experiment_turn(pool, own)
             if forced is not None:
