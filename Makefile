@@ -29,7 +29,7 @@ simulate: setup
 		--days 14 --seed 0 --report simulation-report.json
 
 # Toby against the seeds' algorithms on the held-out half of the family of worlds (HALF=training
-# for the half constants are tuned on), SEEDS=30 per world by default (the README table is SEEDS=50).
+# for the half constants are tuned on), SEEDS=30 per world by default (the README's held-out table).
 # SET="posterior_width=0.35 half_life_days=30" (training half only) runs Toby again with those
 # constants beside Toby as the code has it.
 bench-learning: setup
