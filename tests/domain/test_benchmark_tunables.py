@@ -31,6 +31,14 @@ def test_a_setting_changes_toby_with_set_and_leaves_toby_as_the_code_has_it():
     assert selection.POSTERIOR_WIDTH == 0.5
 
 
+def test_follow_ups_switched_off_by_a_setting_are_off_inside_the_block():
+    from toby_pipelines.strategy import experiments
+
+    with overridden({"follow_up_max": 0, "follow_up_z": 2.0}):
+        assert (experiments.FOLLOW_UP_MAX, experiments.FOLLOW_UP_Z) == (0, 2.0)
+    assert (experiments.FOLLOW_UP_MAX, experiments.FOLLOW_UP_Z) == (12, 1.5)
+
+
 def test_settings_hold_inside_the_block_in_every_module_that_reads_them_and_are_put_back():
     before = (decay_factor(30), change_detection.RISE_THRESHOLD)
     with pytest.raises(RuntimeError), overridden({"half_life_days": 30, "rise_threshold": 2.5}):

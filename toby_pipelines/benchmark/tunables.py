@@ -69,6 +69,17 @@ TUNABLES: dict[str, Tunable] = {
     "retest_min_samples": _whole(
         "posts per option a retest asks", (experiments, "RETEST_MIN_SAMPLES"), low=1
     ),
+    "follow_up_z": _float(
+        "predictive SDs an option's posts must stand above its posterior to be followed up",
+        (experiments, "FOLLOW_UP_Z"),
+        low=0.0,
+    ),
+    "follow_up_in_flight": _whole(
+        "follow-up posts asked at a time", (experiments, "FOLLOW_UP_IN_FLIGHT"), low=1
+    ),
+    "follow_up_max": _whole(
+        "follow-up posts at most (0: no follow-ups)", (experiments, "FOLLOW_UP_MAX"), low=0
+    ),
     "drop_threshold": _float(
         "the drop CUSUM's alarm level", *((m, "THRESHOLD") for m in _DETECTORS), low=0.1
     ),
