@@ -73,10 +73,7 @@ def run_seed(
     world = build_world(spec, seed)
     regrets = []
     for policy in policies_for(settings):
-        if policy is TobyWithSettings:
-            with overridden(settings):
-                regrets.append(run_policy(world, policy, seed))
-        else:
+        with overridden(settings if policy is TobyWithSettings else {}):
             regrets.append(run_policy(world, policy, seed))
     return spec.name, seed, regrets
 

@@ -161,18 +161,18 @@ def choose_strategy(
         pool = laws.pool
         draw = laws.arrays.draw_means(rng, 1, POSTERIOR_WIDTH)[:, 0]
         rested = set(resting.get(dimension, ()))
-        regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
-        pick = regular[int(draw[regular].argmax())]
-        regular_probs = dict(
-            zip((pool[i] for i in regular), _exact(laws, regular, propensities), strict=True)
-        )
-        option = pool[pick]
         own = next((t for t in running if t.dimension == dimension), None)
         following = own.pending_follow_ups(pool) if own is not None else []
         if following:
             # A follow-up takes the dimension's post on every slot (see the module docstring).
             option = pool[following[int(rng.integers(len(following)))]]
             regular_probs = {pool[i]: 1.0 / len(following) for i in following}
+        else:
+            regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
+            option = pool[regular[int(draw[regular].argmax())]]
+            regular_probs = dict(
+                zip((pool[i] for i in regular), _exact(laws, regular, propensities), strict=True)
+            )
         experiment_probs = regular_probs
         if own is not None:
             forced = _experiment_turn(pool, own)
