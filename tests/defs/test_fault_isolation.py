@@ -203,6 +203,56 @@ def test_a_user_whose_posts_cannot_be_written_costs_the_rest_of_the_fill_nothing
     assert generated == [("u1",)]
 
 
+def test_a_follow_up_that_cannot_be_read_stops_only_its_own_user(two_users):
+    """An experiment's stored follow-up (issue 12) that is not a number of posts stops its
+    user's planning, named; the other user's experiment follows its option up."""
+    from toby_pipelines.content.template_generator import TemplateContentGenerator
+    from toby_pipelines.loop.plan import fill_buffer
+    from toby_pipelines.storage.experiments import save_experiments
+    from toby_pipelines.strategy.dimensions import option_pools
+    from toby_pipelines.strategy.experiments import Experiment, OptionResult
+
+    def followed_up(brand: str, follow_up) -> Experiment:
+        [topics] = rows(two_users, "SELECT topic_buckets FROM brands WHERE id = :b", b=brand)
+        import json
+
+        options = tuple(option_pools("reel", json.loads(topics[0]))["personality"])
+        results = {o: OptionResult(1, 50.0, 50.0, float("nan")) for o in options}
+        results[options[1]] = OptionResult(1, 80.0, 50.0, float("nan"), follow_up)
+        return Experiment(brand, "reel", "personality", options, START.date(), min_samples=1,
+                          results=results)  # fmt: skip
+
+    with two_users.transaction() as connection:
+        save_experiments(
+            connection,
+            {"u1-b0": "u1", "u2-b0": "u2"},
+            [followed_up("u1-b0", 3), followed_up("u2-b0", "many")],
+            START.date(),
+        )
+    users = {
+        u.user_id: u for u in fill_buffer(two_users, TemplateContentGenerator().generate, START)
+    }
+    assert users["u1"].failure is None and users["u1"].generated > 2
+    assert "follow_up must be a whole number of posts, got 'many'" in users["u2"].failure.reason
+    [(stage, unit)] = rows(two_users, "SELECT stage, unit FROM unit_failures")
+    assert (stage, unit) == ("content_buffer", "u2")
+    # u1's followed-up option took every reel's personality until its three more posts were
+    # planned, but for experiment turns giving another option its one retest post.
+    followed = followed_up("u1-b0", 3).options[1]
+    chosen = [
+        personality
+        for (personality,) in rows(
+            two_users,
+            "SELECT t.personality FROM toby_content_tags t JOIN scheduled_posts p"
+            " ON p.id = t.post_id WHERE p.user_id = 'u1' AND p.content_type = 'reel'"
+            " ORDER BY p.slot_at",
+        )
+    ]
+    until = [i for i, personality in enumerate(chosen) if personality == followed][2] + 1
+    others = [personality for personality in chosen[:until] if personality != followed]
+    assert len(others) == len(set(others)) < until - 2
+
+
 def test_a_failing_side_by_side_replay_falls_back_to_each_users_own(
     two_users, database_url, monkeypatch
 ):

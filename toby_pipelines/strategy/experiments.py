@@ -197,6 +197,22 @@ def count_planned(
     return counts
 
 
+def _stored_follow_ups(experiment: Experiment) -> dict[str, int]:
+    """The follow-ups an experiment's stored results ask, checked: a value that is not a whole
+    number of posts stops this brand's planning with the experiment, option and value named."""
+    asked = {}
+    for option, result in experiment.results.items():
+        value = result.follow_up
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(
+                f"experiment {experiment.key} option {option!r}: follow_up must be a whole"
+                f" number of posts, got {value!r}"
+            )
+        if value:
+            asked[option] = value
+    return asked
+
+
 def turns(experiments: Sequence[Experiment], planned: PlannedCounts) -> list[ExperimentTurn]:
     """What the planner needs of one brand and content type's active experiments: how many
     posts each option has had since the experiment started, counting posts planned but not yet
@@ -207,7 +223,7 @@ def turns(experiments: Sequence[Experiment], planned: PlannedCounts) -> list[Exp
             experiment.dimension,
             {o: planned.get(experiment.key, {}).get(o, 0) for o in experiment.options},
             experiment.min_samples,
-            {o: result.follow_up for o, result in experiment.results.items() if result.follow_up},
+            _stored_follow_ups(experiment),
         )
         for experiment in experiments
         if experiment.status == "active"
