@@ -34,9 +34,15 @@ def test_a_setting_changes_toby_with_set_and_leaves_toby_as_the_code_has_it():
 def test_follow_ups_switched_off_by_a_setting_are_off_inside_the_block():
     from toby_pipelines.strategy import experiments
 
-    with overridden({"follow_up_max": 0, "follow_up_z": 2.0}):
-        assert (experiments.FOLLOW_UP_MAX, experiments.FOLLOW_UP_Z) == (0, 2.0)
-    assert (experiments.FOLLOW_UP_MAX, experiments.FOLLOW_UP_Z) == (12, 1.5)
+    code = (experiments.FOLLOW_UP_MAX, experiments.FOLLOW_UP_Z, experiments.FOLLOW_UP_ADJUSTED)
+    with overridden({"follow_up_max": 0, "follow_up_z": 2.0, "follow_up_adjusted": 0}):
+        assert (
+            experiments.FOLLOW_UP_MAX, experiments.FOLLOW_UP_Z, experiments.FOLLOW_UP_ADJUSTED
+        ) == (0, 2.0, 0)  # fmt: skip
+    assert code == (
+        experiments.FOLLOW_UP_MAX, experiments.FOLLOW_UP_Z, experiments.FOLLOW_UP_ADJUSTED
+    )  # fmt: skip
+    assert code == (12, 1.0, 1)
 
 
 def test_settings_hold_inside_the_block_in_every_module_that_reads_them_and_are_put_back():
@@ -57,6 +63,7 @@ def test_settings_hold_inside_the_block_in_every_module_that_reads_them_and_are_
         (["posterior_width"], "expected name=value"),
         (["posterior_width=wide"], "posterior_width='wide': the value must be a number"),
         (["half_life_days=0"], "half_life_days=0: must be at least 1"),
+        (["follow_up_adjusted=2"], "follow_up_adjusted=2: must be at most 1"),
         (["retest_after_days=7.5"], "retest_after_days=7.5: must be a whole number"),
         (["posterior_width=0.3", "posterior_width=0.4"], "posterior_width: given twice"),
     ],

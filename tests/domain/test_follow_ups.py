@@ -24,6 +24,7 @@ from toby_pipelines.strategy.experiments import (
 )
 from toby_pipelines.strategy.normal_gamma import NormalGamma
 from toby_pipelines.strategy.planning_record import decision_record, planning_inputs
+from toby_pipelines.strategy.posteriors import BrandProfile, learn_user
 from toby_pipelines.strategy.selection import POSTERIOR_WIDTH, ExperimentTurn, choose_strategy
 from toby_pipelines.strategy.thompson import choice_probabilities
 
@@ -148,3 +149,80 @@ def test_an_owner_sees_how_many_posts_a_followed_up_option_is_asked():
     assert option_posts("data", {"count": 2, "follow_up": 3}, 1) == "data 2 of 4 (followed up)"
     assert option_posts("story", {"count": 1, "follow_up": 0}, 1) == "story 1"
     assert option_posts("edu", {}, 5) == "edu 0"  # no post yet, a run from before follow-ups
+
+
+# A brand's history in two dimensions, every score its options' effects exactly (plus a small
+# alternating jitter): "data" is a weak personality, "sleep" a strong topic.
+PERSONALITY = {"story": 10.0, "data": -5.0, "edu": 0.0}
+TOPIC = {"sleep": 15.0, "gut": -15.0}
+RETEST_DAY = DAY + dt.timedelta(days=40)
+
+
+def _history() -> list[ScoredPost]:
+    combos = [(p, t) for p in PERSONALITY for t in TOPIC]
+    posts = []
+    for day in range(40):
+        for slot in range(3):
+            personality, topic = combos[(day * 3 + slot) % len(combos)]
+            jitter = 3.0 if (day + slot) % 2 else -3.0
+            score = 50.0 + PERSONALITY[personality] + TOPIC[topic] + jitter
+            posts.append(
+                ScoredPost(f"h{day}-{slot}", "b1", "reel", "7d", score,
+                           {"personality": personality, "topic_bucket": topic},
+                           DAY + dt.timedelta(days=day))
+            )  # fmt: skip
+    return posts
+
+
+def _retest_after(data_post: tuple[str, float]) -> tuple[Experiment, Experiment]:
+    """The retest's posts (one per personality, "data" with `data_post`'s topic and score),
+    advanced with the posts' adjusted scores and with their raw ones."""
+    topic, score = data_post
+    retest = [
+        ScoredPost("r-story", "b1", "reel", "7d", 50.0 + 10 - 15, {"personality": "story", "topic_bucket": "gut"}, RETEST_DAY),
+        ScoredPost("r-data", "b1", "reel", "7d", score, {"personality": "data", "topic_bucket": topic}, RETEST_DAY),
+        ScoredPost("r-edu", "b1", "reel", "7d", 50.0 + 0 - 15, {"personality": "edu", "topic_bucket": "gut"}, RETEST_DAY),
+    ]  # fmt: skip
+    day = RETEST_DAY + dt.timedelta(days=8)
+    profile = BrandProfile(
+        "b1", {"reel": {"personality": tuple(PERSONALITY), "topic_bucket": tuple(TOPIC)}}
+    )
+    learning = learn_user([profile], [*_history(), *retest], day, summaries=False)
+    experiment = Experiment(
+        "b1", "reel", "personality", tuple(PERSONALITY), RETEST_DAY,
+        min_samples=RETEST_MIN_SAMPLES,
+    )  # fmt: skip
+    common = dict(
+        brand_id="b1", content_type="reel", dimension="personality", options=tuple(PERSONALITY),
+        day=day, posts=learning.posts, posteriors=learning.table()[("b1", "reel")]["personality"],
+    )  # fmt: skip
+    return (
+        advance(experiment, **common, adjusted=learning.experiment_samples(experiment)),
+        advance(experiment, **common),
+    )
+
+
+def test_a_post_that_scores_high_for_its_other_options_is_not_followed_up():
+    # "data" with the strong topic: 60 points, what the two effects predict. Judged on the raw
+    # score against a posterior of "data"'s own part (about 45), it looked like a rise.
+    adjusted, raw = _retest_after(("sleep", 50.0 - 5 + 15))
+    assert adjusted.results["data"].follow_up == 0
+    assert raw.results["data"].follow_up > 0  # the rule before: the topic's points taken as data's
+
+
+def test_a_post_far_above_its_options_effects_is_followed_up():
+    # "data" with the weak topic at 75 points: 45 above what its effects predict.
+    adjusted, _ = _retest_after(("gut", 75.0))
+    assert adjusted.results["data"].follow_up == FOLLOW_UP_IN_FLIGHT
+
+
+def test_an_experiment_of_a_stream_whose_posts_name_other_dimensions_is_judged_on_raw_scores():
+    profile = BrandProfile("b1", {"reel": {"personality": tuple(PERSONALITY)}})
+    mixed = [
+        ScoredPost("a", "b1", "reel", "7d", 50.0, {"personality": "story"}, DAY),
+        ScoredPost("b", "b1", "reel", "7d", 55.0, {"personality": "data", "hook": "q"}, DAY),
+    ]
+    learning = learn_user([profile], mixed, DAY + dt.timedelta(days=8), summaries=False)
+    experiment = Experiment("b1", "reel", "personality", tuple(PERSONALITY), DAY)
+    assert learning.experiment_samples(experiment) is None
+    assert learning.experiment_samples(None) is None

@@ -267,6 +267,7 @@ class Toby(Policy):
                     day=today,
                     posts=posts,
                     posteriors=self.table.get((brand_id, CONTENT_TYPE), {}).get(dim, {}),
+                    adjusted=learning.experiment_samples(self.experiments.get(key)),
                 )
             mine = [e for (b, _), e in self.experiments.items() if b == brand_id]
             self.turns[brand_id] = turns(mine, count_planned(mine, self.planned[brand_id]))

@@ -30,6 +30,7 @@ class Tunable:
     targets: tuple[tuple[ModuleType, str], ...]
     convert: Callable[[float], float | int]
     low: float  # the smallest value that means anything
+    high: float = math.inf  # the largest
     stored: Callable[[float], float] = lambda value: value
 
     def store(self, value: float) -> dict[tuple[ModuleType, str], float | int]:
@@ -43,11 +44,13 @@ def _float(
     low: float,
     stored: Callable[[float], float] = lambda value: value,
 ) -> Tunable:
-    return Tunable(description, targets, float, low, stored)
+    return Tunable(description, targets, float, low, stored=stored)
 
 
-def _whole(description: str, *targets: tuple[ModuleType, str], low: int) -> Tunable:
-    return Tunable(description, targets, int, low)
+def _whole(
+    description: str, *targets: tuple[ModuleType, str], low: int, high: float = math.inf
+) -> Tunable:
+    return Tunable(description, targets, int, low, high)
 
 
 # The per-brand detector and the side-by-side one the asset runs each hold the same constant.
@@ -79,6 +82,13 @@ TUNABLES: dict[str, Tunable] = {
     ),
     "follow_up_max": _whole(
         "follow-up posts at most (0: no follow-ups)", (experiments, "FOLLOW_UP_MAX"), low=0
+    ),
+    "follow_up_adjusted": _whole(
+        "1: an option's surprise is judged on its posts' scores less their other options'"
+        " effects (the posterior's scale); 0: on their raw scores",
+        (experiments, "FOLLOW_UP_ADJUSTED"),
+        low=0,
+        high=1,
     ),
     "drop_threshold": _float(
         "the drop CUSUM's alarm level", *((m, "THRESHOLD") for m in _DETECTORS), low=0.1
@@ -112,6 +122,8 @@ def parse_settings(texts: list[str]) -> dict[str, float]:
             raise ValueError(f"--set {name}={raw!r}: the value must be a number") from None
         if not math.isfinite(value) or value < tunable.low:
             raise ValueError(f"--set {name}={raw}: must be at least {tunable.low:g}")
+        if value > tunable.high:
+            raise ValueError(f"--set {name}={raw}: must be at most {tunable.high:g}")
         if tunable.convert is int and value != int(value):
             raise ValueError(f"--set {name}={raw}: must be a whole number")
         if name in settings:

@@ -310,6 +310,7 @@ def _experiments(profiles, learning, running, day, user_id, trending) -> list[Ex
                         retest_now=_retest_now(
                             current, dimension, trending.get(profile.brand_id, set()), day
                         ),
+                        adjusted=learning.experiment_samples(current),
                     )
                 )
     return result

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,9 +33,12 @@ from toby_pipelines.strategy.evidence import (
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, NormalGamma, update
 from toby_pipelines.strategy.pooling import pooling_strengths
 from toby_pipelines.strategy.posterior_summary import summarize_many
-from toby_pipelines.strategy.stream_arrays import stream_arrays
+from toby_pipelines.strategy.stream_arrays import StreamArrays, stream_arrays
 from toby_pipelines.strategy.stream_evidence import arms_of_streams
 from toby_pipelines.strategy.topic_rotation import RestingTopic, resting_topics
+
+if TYPE_CHECKING:
+    from toby_pipelines.strategy.experiments import Experiment
 
 # Every brand's prior for an option is its user's other brands' evidence on it: a new brand
 # starts from what worked elsewhere (seed 000 section 9.3). How many posts that evidence is
@@ -85,6 +89,32 @@ class UserLearning:
     changes: list[ChangePoint]
     resting: list[RestingTopic]
     posts: list[ScoredPost]  # one (latest) score per post, in publishing order
+    # Each stream's arrays and adjusted scores ([post, dimension]: the score less the post's
+    # other options' effects, `other_dimensions`), where its posts name the same dimensions.
+    fits: Mapping[tuple[str, str], tuple[StreamArrays, np.ndarray]] = field(default_factory=dict)
+
+    def experiment_samples(self, experiment: Experiment | None) -> dict[str, list[float]] | None:
+        """{option: its posts' adjusted scores} of an active experiment's brand, content type and
+        dimension since it started: the scores less the posts' other options' effects
+        (`other_dimensions`), the scale its options' posteriors are on. None for no or a
+        completed experiment, or where the stream's fit is not kept (posts that do not all name
+        the same dimensions)."""
+        if experiment is None or experiment.status != "active":
+            return None
+        fit = self.fits.get((experiment.brand_id, experiment.content_type))
+        if fit is None:
+            return None
+        arrays, values = fit
+        if experiment.dimension not in arrays.dimensions:
+            return None
+        d = arrays.dimensions.index(experiment.dimension)
+        recent = arrays.days >= experiment.started_on.toordinal()
+        codes, column = arrays.codes[recent, d], values[recent, d]
+        names = arrays.options[d]
+        samples: dict[str, list[float]] = {}
+        for code, value in zip(codes.tolist(), column.tolist(), strict=True):
+            samples.setdefault(names[code], []).append(value)
+        return samples
 
     def table(self) -> dict[tuple[str, str], dict[str, dict[str, NormalGamma]]]:
         """{(brand, content type): {dimension: {option: posterior}}}"""
@@ -195,7 +225,8 @@ def learn_streams(
     for key, stream in streams.items():
         arrays = stream_arrays(stream)
         weighted[key] = (arrays, arrays.weights(as_of, changed_on.get(key), PRE_CHANGE_WEIGHT))
-    arms = arms_of_streams(posts, streams, weight_of, rose_on, weighted)
+    fits: dict[tuple[str, str], tuple[StreamArrays, np.ndarray]] = {}
+    arms = arms_of_streams(posts, streams, weight_of, rose_on, weighted, fits)
     pooled = _pooled_by_option(arms)
     # Without borrowing (the user's cross_brand_learning flag off) no brand's prior leans on
     # another's evidence.
@@ -227,7 +258,7 @@ def learn_streams(
                 )
     if summaries:
         results = _summarized(results)
-    return UserLearning(results, changes, resting, posts)
+    return UserLearning(results, changes, resting, posts, fits)
 
 
 def _summarized(posteriors: list[OptionPosterior]) -> list[OptionPosterior]:

@@ -36,11 +36,14 @@ def arms_of_streams(
     weight_of: Callable[[ScoredPost], float],
     arm_discounts: Mapping[ArmKey, tuple[dt.date, float]],
     prepared: Mapping[tuple[str, str], tuple[StreamArrays, np.ndarray]] | None = None,
+    fits: dict[tuple[str, str], tuple[StreamArrays, np.ndarray]] | None = None,
 ) -> Arms:
     """`evidence_by_arm(posts, weight_of, adjusted, arm_discounts)` with each stream's posts
     adjusted for the other dimensions (`adjusted_scores`). `posts` are every stream's posts in
     publishing order; `streams` the same posts by brand and content type, in that order;
-    `prepared`, when given, each stream's arrays and its posts' weights (`weight_of` of each)."""
+    `prepared`, when given, each stream's arrays and its posts' weights (`weight_of` of each).
+    `fits`, when given, receives each stream's arrays and adjusted scores ([post, dimension] in
+    the arrays' dimensions) where the stream's posts all name the same dimensions."""
     position = {id(post): i for i, post in enumerate(posts)}
     found: list[tuple[tuple[int, int], ArmKey, Evidence, RawScores]] = []
     for stream_key, stream in streams.items():
@@ -55,7 +58,15 @@ def arms_of_streams(
             firsts = _first_uses(stream, position)
             found.extend((firsts[key], key, *arms[key]) for key in arms)
             continue
-        found.extend(_stream_arms(stream, arrays, weights, arm_discounts, position))
+        fitted = fitted_columns(arrays, weights)
+        if fits is not None:
+            fits[stream_key] = (
+                arrays,
+                fitted[1]
+                if fitted is not None
+                else np.repeat(arrays.scores[:, None], len(arrays.dimensions), axis=1),
+            )
+        found.extend(_stream_arms(stream, arrays, weights, fitted, arm_discounts, position))
     found.sort(key=lambda item: item[0])
     return {key: (evidence, raw) for _, key, evidence, raw in found}
 
@@ -69,10 +80,9 @@ def _first_uses(stream, position) -> dict[ArmKey, tuple[int, int]]:
     return firsts
 
 
-def _stream_arms(stream, arrays: StreamArrays, weights, arm_discounts, position):
+def _stream_arms(stream, arrays: StreamArrays, weights, fitted, arm_discounts, position):
     brand_id, content_type = stream[0].brand_id, stream[0].content_type
     scores = arrays.scores
-    fitted = fitted_columns(arrays, weights)
     days = arrays.days
     for d, dimension in enumerate(arrays.dimensions):
         values = fitted[1][:, d] if fitted is not None else scores
