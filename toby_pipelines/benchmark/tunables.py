@@ -90,6 +90,16 @@ TUNABLES: dict[str, Tunable] = {
         low=0,
         high=1,
     ),
+    "experiment_posts": _whole(
+        "posts a first experiment asks in all, split among its options (0: 5 each)",
+        (experiments, "EXPERIMENT_POSTS"),
+        low=0,
+    ),
+    "experiment_min_each": _whole(
+        "posts each option gets at least when experiment_posts splits them",
+        (experiments, "EXPERIMENT_MIN_EACH"),
+        low=1,
+    ),
     "drop_threshold": _float(
         "the drop CUSUM's alarm level", *((m, "THRESHOLD") for m in _DETECTORS), low=0.1
     ),
