@@ -28,7 +28,7 @@ def test_a_setting_changes_toby_with_set_and_leaves_toby_as_the_code_has_it():
     _, _, tried = run_seed((SHORT, 4, {"posterior_width": 3.0, "half_life_days": 5}))
     assert tried[: len(POLICIES)] == plain
     assert tried[-1] != plain[TOBY]
-    assert selection.POSTERIOR_WIDTH == 0.5
+    assert selection.POSTERIOR_WIDTH == 0.4
 
 
 def test_follow_ups_switched_off_by_a_setting_are_off_inside_the_block():

@@ -121,7 +121,7 @@ def test_a_pending_follow_up_takes_every_post_of_its_dimension_with_its_exact_pr
 
 def test_a_choice_with_follow_ups_replays_from_its_record():
     turn = ExperimentTurn("personality", {"story": 1, "data": 2, "edu": 1}, 1, {"data": 3})
-    record = decision_record([turn], 0.3, 7)
+    record = decision_record([turn], 0.3, 7, POSTERIOR_WIDTH)
     assert planning_inputs(
         '{"pools": [], "posteriors": {}, "resting": {}}', record
     ).experiments == (turn,)

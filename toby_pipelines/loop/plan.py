@@ -33,6 +33,7 @@ from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import NewPost, filled_slots, recent_titles
 from toby_pipelines.storage.review import rejections, review_modes
 from toby_pipelines.storage.toby_state import toby_settings
+from toby_pipelines.strategy import selection
 from toby_pipelines.strategy.dimensions import option_pools
 from toby_pipelines.strategy.experiments import turns
 from toby_pipelines.strategy.option_rules import restricted_pools
@@ -284,6 +285,7 @@ def _fill_user(
                 experiments=experiment_turns,
                 resting=resting.get(key),
                 prepared=prepared,
+                width=selection.POSTERIOR_WIDTH,
             )
             request = GenerationRequest(
                 brand_name=brand.name,
@@ -310,7 +312,9 @@ def _fill_user(
                     choice=choice,
                     generator=post.source,
                     posterior_version=version,
-                    decision=decision_record(experiment_turns, ratio, slot_seed),
+                    decision=decision_record(
+                        experiment_turns, ratio, slot_seed, selection.POSTERIOR_WIDTH
+                    ),
                     review=plan.review_modes.get(brand.id, "off") != "off",
                 )
             )

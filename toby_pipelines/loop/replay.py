@@ -25,4 +25,5 @@ def replay_choice(connection: Connection, post_id: str) -> StrategyChoice | None
         explore_ratio=inputs.explore_ratio,
         experiments=inputs.experiments,
         resting=inputs.resting,
+        width=inputs.width,
     )

@@ -1,7 +1,8 @@
 """What a post's strategy was chosen from, recorded so the choice replays bit-exactly.
 
 A choice depends on the option pools, the posteriors sampled, the resting topics, the running
-experiments' sample counts, the explore ratio and the slot's random seed. The first three are
+experiments' sample counts, the explore ratio, the slot's random seed and Thompson sampling's
+spread factor (`selection.POSTERIOR_WIDTH`, recorded since it changed from 0.5). The first three are
 the same for every slot of a brand and content type in one planning run: they form a posterior
 version, stored once under the hash of its canonical JSON (so it can never change under the id
 a post refers to). The rest is small and per post: its decision record. JSON floats round-trip
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, NormalGamma
 from toby_pipelines.strategy.selection import ExperimentTurn
 
+# The spread factor every choice recorded without one was made with.
+WIDTH_BEFORE_RECORDED = 0.5
+
 
 @dataclass(frozen=True)
 class PosteriorVersion:
@@ -33,6 +37,7 @@ class PlanningInputs:
     experiments: tuple[ExperimentTurn, ...]
     explore_ratio: float
     seed: int
+    width: float
 
 
 def _canonical(value: object) -> str:
@@ -64,11 +69,15 @@ def posterior_version(
     return PosteriorVersion(hashlib.sha256(body.encode()).hexdigest(), body)
 
 
-def decision_record(experiments: Sequence[ExperimentTurn], explore_ratio: float, seed: int) -> str:
-    """The per-post inputs of a choice: experiments in the planner's order, ratio, seed. An
-    experiment's follow-ups come fourth, when it has any (records from before them have three)."""
+def decision_record(
+    experiments: Sequence[ExperimentTurn], explore_ratio: float, seed: int, width: float
+) -> str:
+    """The per-post inputs of a choice: experiments in the planner's order, ratio, seed and
+    Thompson sampling's spread factor. An experiment's follow-ups come fourth, when it has any
+    (records from before them have three)."""
     return _canonical(
         {
+            "posterior_width": width,
             "experiments": [
                 [turn.dimension, dict(turn.sample_counts), turn.min_samples]
                 + ([dict(turn.follow_ups)] if turn.follow_ups else [])
@@ -95,6 +104,8 @@ def planning_inputs(version_body: str, decision: str) -> PlanningInputs:
         experiments=tuple(ExperimentTurn(*turn) for turn in record["experiments"]),
         explore_ratio=record["explore_ratio"],
         seed=record["seed"],
+        # Records from before the width was recorded were all made at 0.5.
+        width=record.get("posterior_width", WIDTH_BEFORE_RECORDED),
     )
 
 

@@ -29,11 +29,13 @@ from toby_pipelines.strategy.thompson import choice_probabilities
 
 # Thompson sampling draws from each posterior with its spread scaled by this factor ("posterior
 # reshaping"). Plain Thompson sampling (1.0) keeps spending posts on options it already has good
-# reason to drop; over a season of a few hundred posts, halving the spread cuts cumulative regret
+# reason to drop; over a season of a few hundred posts, halving the spread cut cumulative regret
 # by about a third in the learning benchmark (README). The risk of a sharper posterior, settling
 # early on a lucky option, is what experiments bound: every option gets `min_samples` posts
-# whatever its draws say.
-POSTERIOR_WIDTH = 0.5
+# whatever its draws say. 0.5 until the follow-ups judged adjusted scores; then 0.4 did better
+# on the training half (README; 0.35 cost the rises). Every decision record holds the width its
+# choice was made with (`planning_record`).
+POSTERIOR_WIDTH = 0.4
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,14 @@ class DimensionLaws:
     arrays: LawArrays
     # Thompson sampling's probabilities of picking each option of a subset of rows, per subset:
     # every slot that chooses from these laws asks for the same one or two.
-    _probabilities: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict, repr=False)
+    _probabilities: dict[tuple[float, ...], np.ndarray] = field(default_factory=dict, repr=False)
 
-    def probabilities(self, rows: list[int]) -> np.ndarray:
-        key = tuple(rows)
+    def probabilities(self, rows: list[int], width: float) -> np.ndarray:
+        key = (width, *rows)
         found = self._probabilities.get(key)
         if found is None:
             found = self._probabilities[key] = np.array(
-                choice_probabilities(tuple(self.laws[i] for i in rows), POSTERIOR_WIDTH)
+                choice_probabilities(tuple(self.laws[i] for i in rows), width)
             )
         return found
 
@@ -108,11 +110,11 @@ def prepare_laws(
     return prepared
 
 
-def _exact(laws: DimensionLaws, rows: list[int], record: bool) -> np.ndarray:
+def _exact(laws: DimensionLaws, rows: list[int], record: bool, width: float) -> np.ndarray:
     """Thompson sampling's probability of picking each of `rows` (0 when not recorded)."""
     if not record:
         return np.zeros(len(rows))
-    return laws.probabilities(rows)
+    return laws.probabilities(rows, width)
 
 
 def _experiment_turn(options: Sequence[str], turn: ExperimentTurn) -> list[float] | None:
@@ -137,11 +139,15 @@ def choose_strategy(
     resting: Mapping[str, Collection[str]] | None = None,
     propensities: bool = True,
     prepared: Mapping[str, DimensionLaws] | None = None,
+    width: float | None = None,
 ) -> StrategyChoice:
     """Pick one option per dimension; see the module docstring for the policy. With
     `propensities` False the choice is the same and its propensities are left at 0.
-    `prepared` is `prepare_laws(pools, posteriors)` when the caller made it already."""
+    `prepared` is `prepare_laws(pools, posteriors)` when the caller made it already. `width`
+    is Thompson sampling's spread factor, POSTERIOR_WIDTH unless given (a replay gives the one
+    its decision record holds)."""
     check_explore_ratio(explore_ratio)
+    width = POSTERIOR_WIDTH if width is None else width
     resting = resting or {}
     for dimension, options in pools.items():
         if not options:
@@ -159,7 +165,7 @@ def choose_strategy(
     for dimension in pools:
         laws = prepared[dimension]
         pool = laws.pool
-        draw = laws.arrays.draw_means(rng, 1, POSTERIOR_WIDTH)[:, 0]
+        draw = laws.arrays.draw_means(rng, 1, width)[:, 0]
         rested = set(resting.get(dimension, ()))
         own = next((t for t in running if t.dimension == dimension), None)
         following = own.pending_follow_ups(pool) if own is not None else []
@@ -171,7 +177,11 @@ def choose_strategy(
             regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
             option = pool[regular[int(draw[regular].argmax())]]
             regular_probs = dict(
-                zip((pool[i] for i in regular), _exact(laws, regular, propensities), strict=True)
+                zip(
+                    (pool[i] for i in regular),
+                    _exact(laws, regular, propensities, width),
+                    strict=True,
+                )
             )
         experiment_probs = regular_probs
         if own is not None:
@@ -183,7 +193,7 @@ def choose_strategy(
                 everyone = list(range(len(pool)))
                 experiment_pick = int(draw.argmax())
                 experiment_probs = dict(
-                    zip(pool, _exact(laws, everyone, propensities), strict=True)
+                    zip(pool, _exact(laws, everyone, propensities, width), strict=True)
                 )
             if turn is not None and turn.dimension == dimension:
                 option = pool[experiment_pick]
