@@ -108,8 +108,9 @@ class UserLearning:
         if experiment.dimension not in arrays.dimensions:
             return None
         d = arrays.dimensions.index(experiment.dimension)
-        recent = arrays.days >= experiment.started_on.toordinal()
-        codes, column = arrays.codes[recent, d], values[recent, d]
+        # Posts are in publishing order: the experiment's are the stream's tail (as `posts_since`).
+        first = int(np.searchsorted(arrays.days, experiment.started_on.toordinal(), side="left"))
+        codes, column = arrays.codes[first:, d], values[first:, d]
         names = arrays.options[d]
         samples: dict[str, list[float]] = {}
         for code, value in zip(codes.tolist(), column.tolist(), strict=True):
