@@ -17,7 +17,7 @@ from toby_pipelines.metrics.checkpoints import FINAL_CHECKPOINT, LONGEST_CHECKPO
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
-from toby_pipelines.storage.database import Database
+from toby_pipelines.storage.database import Database, roomy_sorts
 from toby_pipelines.storage.discovery import findings_between
 from toby_pipelines.storage.experiments import experiments_as_of, save_experiments
 from toby_pipelines.storage.posteriors import replace_posteriors, stored_leaders
@@ -197,6 +197,7 @@ def _write_users(connection, learned: Sequence[_Learned], owners, day, now) -> N
 
 def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[str, list]:
     with database.engine.connect() as connection:
+        roomy_sorts(connection)
         scored = scored_posts_between(
             connection, days_back(day, LEARNING_HORIZON_DAYS - 1), day, users
         )
