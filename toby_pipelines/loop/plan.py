@@ -244,6 +244,8 @@ def _fill_user(
     # Per brand and type, once in a run: its pools, their laws and the posterior version.
     prepared_of: dict[tuple[str, str], tuple[dict, dict, PosteriorVersion]] = {}
     pending = fill.pending
+    # Read once: every choice is drawn at, and its decision record holds, the same spread.
+    width = selection.POSTERIOR_WIDTH
     for brand in brands.get(settings.user_id, []):
         dna = validate_content_dna(brand.name, brand.dna)
         slots = slots_of[brand.name] = user_slots[brand.id]
@@ -285,7 +287,7 @@ def _fill_user(
                 experiments=experiment_turns,
                 resting=resting.get(key),
                 prepared=prepared,
-                width=selection.POSTERIOR_WIDTH,
+                width=width,
             )
             request = GenerationRequest(
                 brand_name=brand.name,
@@ -312,9 +314,7 @@ def _fill_user(
                     choice=choice,
                     generator=post.source,
                     posterior_version=version,
-                    decision=decision_record(
-                        experiment_turns, ratio, slot_seed, selection.POSTERIOR_WIDTH
-                    ),
+                    decision=decision_record(experiment_turns, ratio, slot_seed, width),
                     review=plan.review_modes.get(brand.id, "off") != "off",
                 )
             )
