@@ -77,3 +77,30 @@ def test_an_owner_sees_a_retested_run_as_replaced_not_active(database):
         ("personality", str(runs[2].started_on)): "active",
     }
     assert status["active_experiments"] == 2
+
+
+def test_a_later_day_updates_a_run_and_an_older_day_never_rolls_it_back(database):
+    """The day's experiments are merged in one statement (COPY on PostgreSQL): the newer day's
+    results replace a run's, a re-run of an older day leaves them, and results whose
+    probability is not known yet (NaN) come back as they went in."""
+    build_world(database, users=("u1",), brands_per_user=1)
+    owners = {"u1-b0": "u1"}
+    day = D0 + dt.timedelta(days=5)
+    started = _run("u1-b0", "hook_strategy", 0, None)
+    unsampled = Experiment(
+        "u1-b0", "reel", "title_format", ("a", "b"), D0, status="active",
+        results={"a": OptionResult(0, float("nan"), float("nan"), float("nan"))},
+    )  # fmt: skip
+    done = _run("u1-b0", "hook_strategy", 0, 5, winner="b")
+    with database.transaction() as connection:
+        save_experiments(connection, owners, [started, unsampled], day - dt.timedelta(days=1))
+    with database.transaction() as connection:
+        save_experiments(connection, owners, [done], day)
+    with database.transaction() as connection:  # yesterday's partition, re-run
+        save_experiments(connection, owners, [started], day - dt.timedelta(days=1))
+    with database.engine.connect() as connection:
+        stored = experiments_as_of(connection, day)
+    assert stored[("u1-b0", "reel", "hook_strategy")] == done
+    back = stored[("u1-b0", "reel", "title_format")]
+    assert back.status == "active" and back.results["a"].count == 0
+    assert all(v != v for v in (back.results["a"].avg_score, back.results["a"].prob_best))

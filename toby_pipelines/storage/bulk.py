@@ -63,6 +63,36 @@ def insert_new_rows(
     )
 
 
+def upsert_rows(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    on_conflict: str,
+) -> int:
+    """Insert `rows` (values in `columns` order) into `table`, `on_conflict` (an ON CONFLICT
+    clause) deciding what an existing row becomes; returns how many rows were given.
+    PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT; elsewhere an
+    executemany INSERT."""
+    if not rows:
+        return 0
+    listed = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        incoming = copy_into_temporary(connection, table, columns, rows)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {incoming} {on_conflict}"
+        )
+        return len(rows)
+    connection.execute(
+        sa.text(
+            f"INSERT INTO {table} ({listed})"
+            f" VALUES ({', '.join(':' + c for c in columns)}) {on_conflict}"
+        ),
+        [dict(zip(columns, row, strict=True)) for row in rows],
+    )
+    return len(rows)
+
+
 def copy_into_temporary(
     connection: Connection, like: str, columns: Sequence[str], rows: Sequence[Sequence]
 ) -> str:
@@ -83,7 +113,10 @@ def _copy(connection: Connection, table: str, columns: Sequence[str], rows: Sequ
     # Every string quoted (so "" is an empty string and a quoted \N is text), NULL an unquoted
     # \N; numbers unquoted, floats written by repr, which round-trips exactly.
     writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-    writer.writerows([_csv_value(value) for value in row] for row in rows)
+    # Most values (numbers, text) go as they are; only the others take a call each.
+    writer.writerows(
+        [value if type(value) in _AS_IS else _csv_value(value) for value in row] for row in rows
+    )
     buffer.seek(0)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
@@ -106,6 +139,7 @@ class _Null:
 
 
 _NULL = _Null()
+_AS_IS = frozenset((float, int, str))
 
 
 def _csv_value(value):

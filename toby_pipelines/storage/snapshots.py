@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.metrics.validation import METRIC_FIELDS, OPTIONAL_FIELDS, PostMetrics
-from toby_pipelines.storage.bulk import copy_into_temporary
+from toby_pipelines.storage.bulk import upsert_rows
 from toby_pipelines.storage.database import as_date, for_users, utc
 
 
@@ -75,26 +75,14 @@ def upsert_snapshots(connection: Connection, snapshots: Sequence[Snapshot]) -> i
     updates = ", ".join(
         f"{c} = excluded.{c}" for c in (*_VALUES, "captured_at", "checkpoint_at", "partition_date")
     )
-    upsert = f" ON CONFLICT (post_id, checkpoint) DO UPDATE SET {updates} WHERE {changed}"
-    columns = ", ".join(_COLUMNS)
-    if connection.dialect.name == "postgresql":
-        # A day's snapshots streamed by COPY, then merged in one statement.
-        incoming = copy_into_temporary(
-            connection,
-            "metrics_snapshots",
-            _COLUMNS,
-            [tuple(_values(s).values()) for s in snapshots],
-        )
-        connection.exec_driver_sql(
-            f"INSERT INTO metrics_snapshots ({columns}) SELECT {columns} FROM {incoming}{upsert}"
-        )
-        return len(snapshots)
-    statement = sa.text(
-        f"INSERT INTO metrics_snapshots ({columns})"
-        f" VALUES ({', '.join(':' + c for c in _COLUMNS)}){upsert}"
+    # A day's snapshots streamed by COPY on PostgreSQL, then merged in one statement.
+    return upsert_rows(
+        connection,
+        "metrics_snapshots",
+        _COLUMNS,
+        [tuple(_values(s).values()) for s in snapshots],
+        f"ON CONFLICT (post_id, checkpoint) DO UPDATE SET {updates} WHERE {changed}",
     )
-    connection.execute(statement, [_values(s) for s in snapshots])
-    return len(snapshots)
 
 
 @dataclass(frozen=True)
