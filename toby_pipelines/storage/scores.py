@@ -107,9 +107,16 @@ def scored_posts_between(
     # The tags are filtered by user too: without it PostgreSQL hashes every post's tags for each
     # batch of users (13 s a batch at 10,000 brands instead of 5).
     only = " AND p.user_id IN :users AND t.user_id IN :users" if user_ids is not None else ""
+    published, scored = "COALESCE(p.published_at, p.slot_at)", "s.score_date"
+    if connection.dialect.name == "postgresql":
+        # Days as text, not a timestamp and a date per row: psycopg2 builds a timezone-aware
+        # datetime for every timestamp it reads, 3x the cost of the rest of a row; a horizon's
+        # rows hold about 90 distinct days, each parsed once below.
+        published = f"({published} AT TIME ZONE 'UTC')::date::text"
+        scored = f"{scored}::text"
     statement = sa.text(
-        "SELECT p.user_id, s.score_date, s.post_id, p.brand_id, p.content_type, s.phase,"
-        " s.toby_score, COALESCE(p.published_at, p.slot_at) AS published_at, "
+        f"SELECT p.user_id, {scored}, s.post_id, p.brand_id, p.content_type, s.phase,"
+        f" s.toby_score, {published}, "
         + ", ".join(f"t.{dimension}" for dimension in DIMENSIONS)
         + " FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
         " JOIN toby_content_tags t ON t.post_id = s.post_id"
@@ -120,7 +127,7 @@ def scored_posts_between(
     )
     rows = connection.execute(
         *for_users(statement, {"first": first_day, "last": last_day}, user_ids)
-    )
+    ).fetchall()  # in one call, not a call per row
     # A learning horizon holds hundreds of thousands of scores: equal values (a brand's id, a
     # day, a combination of options) are kept once, not once per score.
     names: dict[str, str] = {}
@@ -136,7 +143,7 @@ def scored_posts_between(
             options = combinations[values] = dict(zip(DIMENSIONS, values, strict=True))
         published = published_days.get(at)
         if published is None:
-            published = published_days[at] = utc(at).date()
+            published = published_days[at] = _utc_day(at)
         scored_on = days.get(score_date)
         if scored_on is None:
             scored_on = days[score_date] = as_date(score_date)
@@ -156,6 +163,13 @@ def scored_posts_between(
             )
         )
     return result
+
+
+def _utc_day(value: dt.datetime | str) -> dt.date:
+    """The UTC day of a timestamp as read, or of a day already given as YYYY-MM-DD."""
+    if isinstance(value, str) and len(value) == 10:
+        return dt.date.fromisoformat(value)
+    return utc(value).date()
 
 
 def final_scores_between(

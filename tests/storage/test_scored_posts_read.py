@@ -1,0 +1,82 @@
+"""The learning read of a horizon's scores (`scored_posts_between`) on a database the real jobs
+wrote: each post's publishing day is its UTC day (PostgreSQL hands it over as text, SQLite as a
+timestamp), near midnight too, and the 48h score a final one replaced is left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from tests.world import START, build_world, register_accounts, resources_for, run_days
+from toby_pipelines.definitions import defs as load_defs
+from toby_pipelines.storage.database import as_date, utc
+from toby_pipelines.storage.scores import scored_posts_between
+
+
+def test_each_score_carries_its_posts_utc_publishing_day(database, database_url):
+    build_world(database, users=("u1", "u2"), brands_per_user=1)
+    register_accounts(database, resources_for(database_url, START)["platform"].get())
+    run_days(load_defs(), database_url, 8)
+    last = (START + dt.timedelta(days=8)).date()
+    first = START.date()
+    with database.transaction() as connection:
+        ids = [r.id for r in connection.execute(sa.text(
+            "SELECT DISTINCT p.id FROM scheduled_posts p JOIN post_scores s ON s.post_id = p.id"
+            " WHERE p.published_at IS NOT NULL ORDER BY p.id LIMIT 3"
+        ))]  # fmt: skip
+        # One second either side of midnight UTC, and a time given in another zone whose
+        # local day is the day before its UTC day.
+        moved = [
+            dt.datetime(2026, 3, 4, 23, 59, 59, tzinfo=dt.UTC),
+            dt.datetime(2026, 3, 5, 0, 0, 0, tzinfo=dt.UTC),
+            dt.datetime(2026, 3, 5, 21, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        ]
+        for post_id, at in zip(ids, moved, strict=True):
+            connection.execute(
+                sa.text("UPDATE scheduled_posts SET published_at = :at WHERE id = :id"),
+                {"at": at, "id": post_id},
+            )
+    with database.engine.connect() as connection:
+        read = scored_posts_between(connection, first, last)
+        expected = _expected(connection, first, last)
+    assert len(ids) == 3 and len(read) > 30
+    assert {post.phase for _, _, post in read} == {"48h", "7d"}
+    got = sorted(
+        (user, scored_on, post.post_id, post.phase, post.score, post.published_on)
+        for user, scored_on, post in read
+    )
+    assert got == expected
+    days = {post.post_id: post.published_on for _, _, post in read}
+    assert [days[i] for i in ids] == [dt.date(2026, 3, 4), dt.date(2026, 3, 5), dt.date(2026, 3, 6)]
+    assert all(type(day) is dt.date for _, day, _ in read)
+    # Only the users asked for, the same rows.
+    only = scored_posts_between(database.engine.connect(), first, last, ["u2"])
+    assert sorted(p.post_id for _, _, p in only) == sorted(
+        p.post_id for u, _, p in read if u == "u2"
+    )
+
+
+def _expected(connection, first, last) -> list[tuple]:
+    """The same rows computed in Python from the raw tables."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT p.user_id, s.score_date, s.post_id, s.phase, s.toby_score, p.published_at,"
+            " p.slot_at FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
+            " JOIN toby_content_tags t ON t.post_id = s.post_id"
+        )
+    ).fetchall()
+    finals = {r.post_id: as_date(r.score_date) for r in rows if r.phase == "7d"}
+    return sorted(
+        (
+            r.user_id,
+            as_date(r.score_date),
+            r.post_id,
+            r.phase,
+            r.toby_score,
+            utc(r.published_at or r.slot_at).date(),
+        )
+        for r in rows
+        if first <= as_date(r.score_date) <= last
+        and not (r.phase == "48h" and r.post_id in finals and finals[r.post_id] < last)
+    )
