@@ -240,7 +240,9 @@ def _learn_user(
     trending = {
         p.brand_id: set(trending_topics(outside.get(p.brand_id, []), _topics(p))) for p in profiles
     }
-    part.experiments.extend(_experiments(profiles, learning, running, day, user_id, trending))
+    part.experiments.extend(
+        _experiments(profiles, learning, streams.streams, running, day, user_id, trending)
+    )
     phase_move = None
     if state is not None:
         enabled_on = state.enabled_at.date() if state.enabled_at else None
@@ -275,15 +277,14 @@ def _retest_now(
     )
 
 
-def _experiments(profiles, learning, running, day, user_id, trending) -> list[Experiment]:
+def _experiments(profiles, learning, streams, running, day, user_id, trending) -> list[Experiment]:
+    """Each dimension's experiment advanced to `day`; `streams` are the posts `learning` learned
+    from, by brand and content type (`UserStreams.streams`)."""
     table = learning.table()
     prob_best = {
         (p.brand_id, p.content_type, p.dimension, p.option): p.prob_best
         for p in learning.posteriors
     }
-    streams: dict[tuple[str, str], list] = {}
-    for post in learning.posts:
-        streams.setdefault((post.brand_id, post.content_type), []).append(post)
     result = []
     for profile in profiles:
         for content_type, pools in profile.pools.items():
