@@ -343,11 +343,44 @@ def refill(kind: str, directory: Path, runs: int) -> dict:
     return figures
 
 
+def rechain(kind: str, directory: Path, runs: int) -> dict:
+    """The day's chain again, `runs` times, on the database the last `run` populated (the
+    partition re-run, as a backfill runs it): a code change to the chain measured on the same
+    data (run it from each checkout in turn)."""
+    day, midnight = _measured_day()
+    url = _existing_database(kind, directory)
+    chains = []
+    for number in range(1, runs + 1):
+        steps = {}
+        for name in CHAIN:
+            outcome = _in_child(_asset_step(url, name, day, midnight))
+            steps[name] = {k: outcome[k] for k in ("cpu_s", "wall_s", "peak_rss_mb")}
+            print(
+                f"chain {number}/{runs} {name:<20} cpu {outcome['cpu_s']:>7.2f} s"
+                f"  wall {outcome['wall_s']:>7.2f} s  peak {outcome['peak_rss_mb']:>6.0f} MB",
+                flush=True,
+            )
+        chain = {
+            "chain_cpu_s": round(sum(step["cpu_s"] for step in steps.values()), 2),
+            "chain_wall_s": round(sum(step["wall_s"] for step in steps.values()), 2),
+            "steps": steps,
+        }
+        print(
+            f"chain {number}/{runs}: cpu {chain['chain_cpu_s']:.2f} s"
+            f"  wall {chain['chain_wall_s']:.2f} s",
+            flush=True,
+        )
+        chains.append(chain)
+    figures = {"database": kind, "chains": chains}
+    print(json.dumps(figures))
+    return figures
+
+
 def _existing_database(kind: str, directory: Path) -> str:
     if kind == "sqlite":
         path = directory / "toby_scale.db"
         if not path.exists():
-            raise SystemExit(f"--refill: no populated database at {path}; run the benchmark first")
+            raise SystemExit(f"no populated database at {path}; run the benchmark first")
         return f"sqlite:///{path}"
     url = sa.engine.make_url(DEFAULT_POSTGRES)
     admin = sa.create_engine(url.set(database="postgres"))
@@ -359,9 +392,7 @@ def _existing_database(kind: str, directory: Path) -> str:
     finally:
         admin.dispose()
     if found is None:
-        raise SystemExit(
-            f"--refill: no populated database {url.database!r}; run the benchmark first"
-        )
+        raise SystemExit(f"no populated database {url.database!r}; run the benchmark first")
     return DEFAULT_POSTGRES
 
 
@@ -406,11 +437,22 @@ def main(argv: list[str] | None = None) -> int:
         metavar="RUNS",
         help="only the first fill, RUNS times, on the database the last run populated",
     )
+    parser.add_argument(
+        "--rechain",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="only the day's chain, RUNS times, on the database the last run populated",
+    )
     args = parser.parse_args(argv)
-    if args.refill < 0:
-        parser.error(f"--refill must be at least 0, got {args.refill}")
+    for name in ("refill", "rechain"):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name} must be at least 0, got {getattr(args, name)}")
     if args.refill:
         refill(args.database, args.directory, args.refill)
+        return 0
+    if args.rechain:
+        rechain(args.database, args.directory, args.rechain)
         return 0
     for name in ("brands", "days"):
         if getattr(args, name) < 1:
