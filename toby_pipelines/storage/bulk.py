@@ -43,24 +43,8 @@ def insert_new_rows(
     unique: Sequence[str],
 ) -> None:
     """Insert `rows`, skipping any whose `unique` columns a row in `table` has already (a
-    concurrent writer's row stays as it is). PostgreSQL: COPY into a temporary table, then one
-    INSERT ... SELECT ... ON CONFLICT DO NOTHING; elsewhere a multi-row INSERT."""
-    if not rows:
-        return
-    listed = ", ".join(columns)
-    skip = f" ON CONFLICT ({', '.join(unique)}) DO NOTHING"
-    if connection.dialect.name == "postgresql":
-        incoming = copy_into_temporary(connection, table, columns, rows)
-        connection.exec_driver_sql(
-            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {incoming}{skip}"
-        )
-        return
-    connection.execute(
-        sa.text(
-            f"INSERT INTO {table} ({listed}) VALUES ({', '.join(':' + c for c in columns)}){skip}"
-        ),
-        [dict(zip(columns, row, strict=True)) for row in rows],
-    )
+    concurrent writer's row stays as it is): `upsert_rows` with ON CONFLICT DO NOTHING."""
+    upsert_rows(connection, table, columns, rows, f"ON CONFLICT ({', '.join(unique)}) DO NOTHING")
 
 
 def upsert_rows(
