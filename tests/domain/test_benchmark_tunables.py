@@ -9,7 +9,13 @@ from toby_pipelines.benchmark.policies import POLICIES, Toby
 from toby_pipelines.benchmark.runner import run_seed
 from toby_pipelines.benchmark.tunables import overridden, parse_settings
 from toby_pipelines.benchmark.worlds import WorldSpec
-from toby_pipelines.strategy import change_detection, change_detection_lockstep, decay, selection
+from toby_pipelines.strategy import (
+    change_detection,
+    change_detection_lockstep,
+    decay,
+    posteriors,
+    selection,
+)
 from toby_pipelines.strategy.decay import decay_factor
 
 SHORT = WorldSpec("short", days=24, posts_per_day=3)
@@ -46,12 +52,18 @@ def test_follow_ups_switched_off_by_a_setting_are_off_inside_the_block():
 
 
 def test_settings_hold_inside_the_block_in_every_module_that_reads_them_and_are_put_back():
-    before = (decay_factor(30), change_detection.RISE_THRESHOLD)
-    with pytest.raises(RuntimeError), overridden({"half_life_days": 30, "rise_threshold": 2.5}):
+    before = (decay_factor(30), change_detection.RISE_THRESHOLD, posteriors.PRE_CHANGE_WEIGHT)
+    settings = {"half_life_days": 30, "rise_threshold": 2.5, "pre_change_weight": 0.3}
+    with pytest.raises(RuntimeError), overridden(settings):
         assert decay_factor(30) == pytest.approx(0.5)
         assert change_detection.RISE_THRESHOLD == change_detection_lockstep.RISE_THRESHOLD == 2.5
+        # posteriors.py weighs evidence with its own binding of the constant
+        assert posteriors.PRE_CHANGE_WEIGHT == change_detection.PRE_CHANGE_WEIGHT == 0.3
         raise RuntimeError("a run that fails")
-    assert (decay_factor(30), change_detection.RISE_THRESHOLD) == before
+    assert (
+        decay_factor(30), change_detection.RISE_THRESHOLD, posteriors.PRE_CHANGE_WEIGHT
+    ) == before  # fmt: skip
+    assert posteriors.PRE_CHANGE_WEIGHT == change_detection.PRE_CHANGE_WEIGHT
     assert before[1] == change_detection_lockstep.RISE_THRESHOLD
     assert pytest.approx(math.log(2) / decay.HALF_LIFE_DAYS) == decay.DECAY_RATE
 
@@ -64,6 +76,7 @@ def test_settings_hold_inside_the_block_in_every_module_that_reads_them_and_are_
         (["posterior_width=wide"], "posterior_width='wide': the value must be a number"),
         (["half_life_days=0"], "half_life_days=0: must be at least 1"),
         (["follow_up_adjusted=2"], "follow_up_adjusted=2: must be at most 1"),
+        (["pre_change_weight=1.5"], "pre_change_weight=1.5: must be at most 1"),
         (["retest_after_days=7.5"], "retest_after_days=7.5: must be a whole number"),
         (["posterior_width=0.3", "posterior_width=0.4"], "posterior_width: given twice"),
     ],

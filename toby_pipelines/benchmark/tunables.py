@@ -19,6 +19,7 @@ from toby_pipelines.strategy import (
     change_detection_lockstep,
     decay,
     experiments,
+    posteriors,
     selection,
 )
 
@@ -42,9 +43,10 @@ def _float(
     description: str,
     *targets: tuple[ModuleType, str],
     low: float,
+    high: float = math.inf,
     stored: Callable[[float], float] = lambda value: value,
 ) -> Tunable:
-    return Tunable(description, targets, float, low, stored=stored)
+    return Tunable(description, targets, float, low, high, stored=stored)
 
 
 def _whole(
@@ -105,6 +107,13 @@ TUNABLES: dict[str, Tunable] = {
     ),
     "rise_threshold": _float(
         "a rise CUSUM's alarm level", *((m, "RISE_THRESHOLD") for m in _DETECTORS), low=0.1
+    ),
+    "pre_change_weight": _float(
+        "how much evidence from before a detected drop or rise counts",
+        (change_detection, "PRE_CHANGE_WEIGHT"),
+        (posteriors, "PRE_CHANGE_WEIGHT"),
+        low=0.0,
+        high=1.0,
     ),
     "rise_min_posts": _whole(
         "earlier posts an option needs before a rise is judged",

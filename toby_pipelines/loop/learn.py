@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 
 from toby_pipelines.discovery.trends import trending_topics
@@ -12,6 +13,7 @@ from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
 from toby_pipelines.loop.isolation import FailedUnit, describe, settle_units, write_together
+from toby_pipelines.loop.read_ahead import read_ahead
 from toby_pipelines.loop.user_batches import user_batches
 from toby_pipelines.metrics.checkpoints import FINAL_CHECKPOINT, LONGEST_CHECKPOINT, MAX_LATENESS
 from toby_pipelines.sharding.shards import ALL_USERS, Shard
@@ -91,82 +93,118 @@ def compute_posteriors(
         settings = {s.user_id: s for s in toby_settings(connection)}
         outside = findings_between(connection, day_start(day) - TREND_WINDOW, day_end(day))
     names = {brand.id: brand.name for brand in brands}
-    owners = {brand.id: brand.user_id for brand in brands}
-    summary = PosteriorSummary(day, [], [], names)
     brands_of: dict[str, list] = {}
     for brand in brands:
         brands_of.setdefault(brand.user_id, []).append(brand)
-    succeeded: dict[str, str] = {}
+    run = _Run(
+        database, day, now, brands_of, overrides, running, settings, outside, names,
+        owners={brand.id: brand.user_id for brand in brands},
+        summary=PosteriorSummary(day, [], [], names),
+    )  # fmt: skip
     # The horizon's scores of a batch of users only: memory stays bounded by a batch however
     # many users there are. Batches are large enough for their brands' audience changes to be
     # replayed side by side (`detect_changes_many`) at a fraction of the cost of one by one.
-    for batch in user_batches(users, USERS_PER_LEARNING_READ):
-        by_user = _scores_by_user(database, batch, day)
-        with database.engine.connect() as connection:
-            stored = stored_leaders(connection, batch)
-            deleted: dict[str, list[DeletedPost]] = {}
-            since = days_back(day, LEARNING_HORIZON_DAYS - 1)
-            for owner, post in deleted_posts(connection, batch, since, day):
-                deleted.setdefault(owner, []).append(post)
-            # A user who reset Toby learns only from posts published since (`reset_learning`).
-            for owner, reset_on in learning_since(connection, batch).items():
-                by_user[owner] = [
-                    s for s in by_user.get(owner, []) if s[1].published_on >= reset_on
-                ]
-                deleted[owner] = [d for d in deleted.get(owner, []) if d.published_on >= reset_on]
-        prepared: dict[str, tuple] = {}
-        for user_id in batch:
-            try:
-                profiles = [brand_profile(b, overrides) for b in brands_of.get(user_id, [])]
-                streams = user_streams(
-                    profiles,
-                    [p for _, p in by_user.get(user_id, [])],
-                    day,
-                    deleted.get(user_id, []),
-                )
-                prepared[user_id] = (profiles, streams)
-            except Exception as error:  # this user's failure is theirs alone
-                summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-        detected = _detect_together({user: streams for user, (_, streams) in prepared.items()})
-        learned: list[_Learned] = []
-        for user_id, (profiles, streams) in prepared.items():
-            try:
-                learned.append(
-                    _Learned(user_id, *_learn_user(
-                        user_id, profiles, streams, detected.get(user_id), by_user.get(user_id, []),
-                        running, settings, outside, day, names, stored.get(user_id),
-                        deleted.get(user_id, []),
-                    ))
-                )  # fmt: skip
-            except Exception as error:  # this user's failure is theirs alone
-                summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-        written = write_together(
-            database,
-            learned,
-            lambda connection, units: _write_users(connection, units, owners, day, now),
-            lambda unit: unit.user_id,
-            summary.failed,
-        )
-        for done in written:
-            succeeded[done.user_id] = done.user_id
-            part = done.part
-            summary.posterior_count += len(part.posteriors)
-            room = PREVIEW_POSTERIORS - len(summary.posteriors)
-            summary.posteriors.extend(part.posteriors[: max(room, 0)])
-            summary.changes.extend(part.changes)
-            summary.resting.extend(part.resting)
-            summary.experiments.extend(part.experiments)
-            summary.phases.update(part.phases)
-            summary.leader_changes.extend(text for _, _, text in done.leader_changes)
+    # The next batch is read while this one is learned (`read_ahead`): two batches at most.
+    batches = read_ahead(
+        user_batches(users, USERS_PER_LEARNING_READ),
+        lambda batch: _read_batch(database, batch, day),
+    )
+    with closing(batches):
+        for batch, (by_user, stored, deleted) in batches:
+            _learn_batch(run, batch, by_user, stored, deleted)
     settle_units(
         database,
         stage="strategy_posteriors",
         partition_key=day.isoformat(),
-        succeeded=succeeded,
-        failed=summary.failed,
+        succeeded=run.succeeded,
+        failed=run.summary.failed,
         now=now,
     )
-    return summary
+    return run.summary
+
+
+@dataclass
+class _Run:
+    """What every batch of one day's learning shares, and what it adds up."""
+
+    database: Database
+    day: dt.date
+    now: dt.datetime
+    brands_of: dict[str, list[BrandRecord]]
+    overrides: dict
+    running: dict
+    settings: dict
+    outside: dict
+    names: dict[str, str]
+    owners: dict[str, str]
+    summary: PosteriorSummary
+    succeeded: dict[str, str] = field(default_factory=dict)
+
+
+def _read_batch(database: Database, batch: list[str], day: dt.date) -> tuple[dict, dict, dict]:
+    """What learning reads of a batch of users: each one's horizon of scores, stored leaders and
+    deleted posts, from the day they last reset Toby on (`reset_learning`)."""
+    by_user = _scores_by_user(database, batch, day)
+    with database.engine.connect() as connection:
+        stored = stored_leaders(connection, batch)
+        deleted: dict[str, list[DeletedPost]] = {}
+        since = days_back(day, LEARNING_HORIZON_DAYS - 1)
+        for owner, post in deleted_posts(connection, batch, since, day):
+            deleted.setdefault(owner, []).append(post)
+        # A user who reset Toby learns only from posts published since (`reset_learning`).
+        for owner, reset_on in learning_since(connection, batch).items():
+            by_user[owner] = [s for s in by_user.get(owner, []) if s[1].published_on >= reset_on]
+            deleted[owner] = [d for d in deleted.get(owner, []) if d.published_on >= reset_on]
+    return by_user, stored, deleted
+
+
+def _learn_batch(run: _Run, batch: list[str], by_user, stored, deleted) -> None:
+    """Learn and write one batch of users; each user's failure is recorded in the summary."""
+    day, summary = run.day, run.summary
+    prepared: dict[str, tuple] = {}
+    for user_id in batch:
+        try:
+            profiles = [brand_profile(b, run.overrides) for b in run.brands_of.get(user_id, [])]
+            streams = user_streams(
+                profiles,
+                [p for _, p in by_user.get(user_id, [])],
+                day,
+                deleted.get(user_id, []),
+            )
+            prepared[user_id] = (profiles, streams)
+        except Exception as error:  # this user's failure is theirs alone
+            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+    detected = _detect_together({user: streams for user, (_, streams) in prepared.items()})
+    learned: list[_Learned] = []
+    for user_id, (profiles, streams) in prepared.items():
+        try:
+            learned.append(
+                _Learned(user_id, *_learn_user(
+                    user_id, profiles, streams, detected.get(user_id), by_user.get(user_id, []),
+                    run.running, run.settings, run.outside, day, run.names, stored.get(user_id),
+                    deleted.get(user_id, []),
+                ))
+            )  # fmt: skip
+        except Exception as error:  # this user's failure is theirs alone
+            summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
+    written = write_together(
+        run.database,
+        learned,
+        lambda connection, units: _write_users(connection, units, run.owners, day, run.now),
+        lambda unit: unit.user_id,
+        summary.failed,
+    )
+    for done in written:
+        run.succeeded[done.user_id] = done.user_id
+        part = done.part
+        summary.posterior_count += len(part.posteriors)
+        room = PREVIEW_POSTERIORS - len(summary.posteriors)
+        summary.posteriors.extend(part.posteriors[: max(room, 0)])
+        summary.changes.extend(part.changes)
+        summary.resting.extend(part.resting)
+        summary.experiments.extend(part.experiments)
+        summary.phases.update(part.phases)
+        summary.leader_changes.extend(text for _, _, text in done.leader_changes)
 
 
 @dataclass

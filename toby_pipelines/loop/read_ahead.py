@@ -1,0 +1,46 @@
+"""Reading the next batch while this one is worked on.
+
+Learning reads its users' 90-day horizons 200 users at a time; at 1,000 brands each read keeps
+the database busy about 4 s (joins and a sort over 400,000 scores) while Toby waits, then Toby
+learns while the database idles. `read_ahead` starts the next batch's read in a thread of its own
+as soon as the caller has this batch's rows, so the database works on one core while Toby
+learns on the other. One read at most runs ahead, so memory holds two batches' rows at most.
+
+Batches come back in order. A read's exception is raised when the caller reaches that batch,
+after every batch before it was handed over. A caller that stops early (an error of its own)
+leaves nothing running once the iterator is closed (`contextlib.closing`): the read in progress
+is waited for and dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+Batch = TypeVar("Batch")
+Rows = TypeVar("Rows")
+
+
+def read_ahead(
+    batches: Iterable[Batch], read: Callable[[Batch], Rows]
+) -> Iterator[tuple[Batch, Rows]]:
+    """(batch, read(batch)) for each batch in order; the next batch's read runs meanwhile."""
+    pending: tuple[Batch, Future] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="toby-read-ahead") as thread:
+        try:
+            for batch in batches:
+                started = thread.submit(read, batch)
+                if pending is not None:
+                    done, pending = pending, (batch, started)
+                    yield done[0], done[1].result()
+                else:
+                    pending = (batch, started)
+            if pending is not None:
+                done, pending = pending, None
+                yield done[0], done[1].result()
+        finally:
+            # Stopped early: a read not yet started never starts; one in progress ends before
+            # the thread does (leaving the executor waits for it), its rows dropped.
+            if pending is not None:
+                pending[1].cancel()
