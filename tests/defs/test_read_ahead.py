@@ -101,3 +101,14 @@ def test_a_caller_that_stops_early_leaves_no_read_running():
             raise ValueError(f"the caller failed on batch {batch}")
     # Closing waited for the read in progress; no read started after it.
     assert started == finished == [0, 1]
+
+
+def test_a_single_batch_is_read_in_the_callers_thread():
+    readers = []
+
+    def read(batch: int) -> int:
+        readers.append(threading.current_thread())
+        return batch
+
+    assert list(read_ahead([7], read)) == [(7, 7)]
+    assert readers == [threading.current_thread()]

@@ -4,7 +4,9 @@ Learning reads its users' 90-day horizons 200 users at a time; at 1,000 brands e
 the database busy about 4 s (joins and a sort over 400,000 scores) while Toby waits, then Toby
 learns while the database idles. `read_ahead` starts the next batch's read in a thread of its own
 as soon as the caller has this batch's rows, so the database works on one core while Toby
-learns on the other. One read at most runs ahead, so memory holds two batches' rows at most.
+learns on the other. One read at most runs ahead, so memory holds two batches' rows at most. A
+single batch (a handful of users, as in `toby simulate`) is read in the caller's thread: there is
+nothing to overlap, and no thread is started.
 
 Batches come back in order. A read's exception is raised when the caller reaches that batch,
 after every batch before it was handed over. A caller that stops early (an error of its own)
@@ -16,20 +18,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
 from typing import TypeVar
 
 Batch = TypeVar("Batch")
 Rows = TypeVar("Rows")
+_END = object()
 
 
 def read_ahead(
     batches: Iterable[Batch], read: Callable[[Batch], Rows]
 ) -> Iterator[tuple[Batch, Rows]]:
     """(batch, read(batch)) for each batch in order; the next batch's read runs meanwhile."""
+    iterator = iter(batches)
+    first = next(iterator, _END)
+    if first is _END:
+        return
+    second = next(iterator, _END)
+    if second is _END:
+        # One batch (a few users): nothing to overlap, so no thread either.
+        yield first, read(first)
+        return
     pending: tuple[Batch, Future] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="toby-read-ahead") as thread:
         try:
-            for batch in batches:
+            for batch in chain((first, second), iterator):
                 started = thread.submit(read, batch)
                 if pending is not None:
                     done, pending = pending, (batch, started)
