@@ -97,7 +97,7 @@ def compute_posteriors(
     for brand in brands:
         brands_of.setdefault(brand.user_id, []).append(brand)
     run = _Run(
-        database, day, now, brands_of, overrides, running, settings, outside, names,
+        database, day, now, brands_of, overrides, running, settings, outside,
         owners={brand.id: brand.user_id for brand in brands},
         summary=PosteriorSummary(day, [], [], names),
     )  # fmt: skip
@@ -135,7 +135,6 @@ class _Run:
     running: dict
     settings: dict
     outside: dict
-    names: dict[str, str]
     owners: dict[str, str]
     summary: PosteriorSummary
     succeeded: dict[str, str] = field(default_factory=dict)
@@ -181,8 +180,8 @@ def _learn_batch(run: _Run, batch: list[str], by_user, stored, deleted) -> None:
             learned.append(
                 _Learned(user_id, *_learn_user(
                     user_id, profiles, streams, detected.get(user_id), by_user.get(user_id, []),
-                    run.running, run.settings, run.outside, day, run.names, stored.get(user_id),
-                    deleted.get(user_id, []),
+                    run.running, run.settings, run.outside, day, summary.brand_names,
+                    stored.get(user_id), deleted.get(user_id, []),
                 ))
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone

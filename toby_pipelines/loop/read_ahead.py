@@ -39,19 +39,15 @@ def read_ahead(
         # One batch (a few users): nothing to overlap, so no thread either.
         yield first, read(first)
         return
-    pending: tuple[Batch, Future] | None = None
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="toby-read-ahead") as thread:
+        pending: tuple[Batch, Future] | None = (first, thread.submit(read, first))
         try:
-            for batch in chain((first, second), iterator):
-                started = thread.submit(read, batch)
-                if pending is not None:
-                    done, pending = pending, (batch, started)
-                    yield done[0], done[1].result()
-                else:
-                    pending = (batch, started)
-            if pending is not None:
-                done, pending = pending, None
-                yield done[0], done[1].result()
+            for batch in chain((second,), iterator):
+                # The next read is queued before this batch's rows are handed over.
+                current, pending = pending, (batch, thread.submit(read, batch))
+                yield current[0], current[1].result()
+            current, pending = pending, None
+            yield current[0], current[1].result()
         finally:
             # Stopped early: a read not yet started never starts; one in progress ends before
             # the thread does (leaving the executor waits for it), its rows dropped.

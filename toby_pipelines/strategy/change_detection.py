@@ -9,9 +9,9 @@ standardized by the spread of past residuals.
   deviations and signals when it passes THRESHOLD: on simulated seasons of 540 posts (5
   dimensions of 5 options, noise SD 12) one false alarm per 13,500 posts of a stable audience,
   and a 10-point drop found in a median 4 days (`tests/domain/test_drops.py`; 6 was chosen
-  over 5 on the learning benchmark's training half). The change is dated where the CUSUM last started climbing; all evidence
-  from before it is discounted (see `PRE_CHANGE_WEIGHT`), which widens the posteriors so Thompson
-  sampling re-explores.
+  over 5 on the learning benchmark's training half). The change is dated where the CUSUM last
+  started climbing; all evidence from before it is discounted (see `PRE_CHANGE_WEIGHT`), which
+  widens the posteriors so Thompson sampling re-explores.
 - **Rises.** An option Toby stopped choosing can become the audience's favourite; the brand's
   scores do not show it, because Toby rarely posts it. So each option with at least
   RISE_MIN_POSTS posts has its own upper CUSUM, fed only by the posts that used it: the
