@@ -84,19 +84,23 @@ def test_a_failed_read_is_raised_at_its_batch_after_the_batches_before_it():
 
 
 def test_a_caller_that_stops_early_leaves_no_read_running():
-    release = threading.Event()
+    release, reading_1 = threading.Event(), threading.Event()
     started: list[int] = []
     finished: list[int] = []
 
     def read(batch: int) -> int:
         started.append(batch)
         if batch == 1:
+            reading_1.set()
             release.wait(WAIT_S)
         finished.append(batch)
         return batch
 
     with pytest.raises(ValueError), closing(read_ahead(range(5), read)) as batches:
         for batch, _ in batches:
+            # The caller fails while batch 1 is being read (a read still queued would simply
+            # never start: cancelled).
+            assert reading_1.wait(WAIT_S)
             threading.Timer(0.2, release.set).start()
             raise ValueError(f"the caller failed on batch {batch}")
     # Closing waited for the read in progress; no read started after it.
