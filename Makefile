@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup browser demo simulate bench-learning bench-media bench-scale bench-refill bench-rechain celery-worker test screenshots lint format dev serve check-defs clean
+.PHONY: setup browser demo simulate bench-learning bench-media bench-scale bench-refill bench-rechain bench-retick celery-worker test screenshots lint format dev serve check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,6 +56,12 @@ bench-refill: setup
 bench-rechain: setup
 	$(BIN)/python -W ignore -m toby_pipelines.scale --database $(or $(DATABASE),postgresql) \
 		--rechain $(or $(RUNS),2)
+
+# The steady tick again, RUNS times, on the database bench-scale last populated and filled: a
+# change to the tick measured on the same data (run it from each checkout in turn).
+bench-retick: setup
+	$(BIN)/python -W ignore -m toby_pipelines.scale --database $(or $(DATABASE),postgresql) \
+		--retick $(or $(RUNS),3)
 
 # A Celery worker for TOBY_EXECUTOR=celery: takes learning steps from RabbitMQ on 127.0.0.1
 # (DAGSTER_CELERY_BROKER_HOST); start as many as there are cores to spare, on any machine.

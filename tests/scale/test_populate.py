@@ -164,3 +164,23 @@ def test_a_first_fill_cleared_is_filled_again_the_same_way(template, database_ur
     _tick_step(database_url, MIDNIGHT + dt.timedelta(minutes=5))()
     assert planned() == first
     database.dispose()
+
+
+def test_the_steady_tick_is_timed_again_only_on_a_filled_population(
+    template, tmp_path, monkeypatch
+):
+    """`make bench-retick`: ten minutes past midnight, once the first fill ran, the tick plans
+    and publishes nothing; before it, the same tick would fill every buffer, and is refused."""
+    from toby_pipelines.scale import bench
+
+    monkeypatch.setattr(bench, "_measured_day", lambda: (DAY, MIDNIGHT))
+    url = f"sqlite:///{tmp_path / 'toby_scale.db'}"
+    database = Database(url)
+    database.migrate()
+    populate(database, template, brands=3, days=10, end=END)
+    with pytest.raises(SystemExit, match=r"not a steady tick: it generated [1-9]"):
+        bench.retick("sqlite", tmp_path, 1)
+    figures = bench.retick("sqlite", tmp_path, 2)  # the refused tick filled the buffers
+    assert len(figures["steady_ticks"]) == 2
+    assert all(tick["wall_s"] > 0 for tick in figures["steady_ticks"])
+    database.dispose()

@@ -51,7 +51,15 @@ def write_fills(
     buffer_states: dict[str, str],
     failed: list[FailedUnit],
 ) -> list[UserFill]:
-    """Write `fills` together; the ones written (their slots are then in `taken`)."""
+    """Write `fills` together; the ones written (their slots are then in `taken`). With no post
+    to insert and no buffer changing state (the tick between slot times), nothing is written and
+    no transaction opened: each fill's health is settled all the same."""
+    if not any(fill.pending for fill in fills) and not any(
+        _state_change(_settle_health(fill, now, taken), fill.user_id, buffer_states)
+        for fill in fills
+        if fill.complete
+    ):
+        return list(fills)
 
     def write(connection: Connection, batch: Sequence[UserFill]) -> None:
         inserted = insert_toby_posts(connection, [p for fill in batch for p in fill.pending], now)
@@ -71,23 +79,34 @@ def write_fills(
     return written
 
 
-def _settle_buffer(connection, fill: UserFill, now, taken, buffer_states) -> list[dict]:
-    """The user's buffer health with the new posts; its incident when the state changes, and
-    the fill's activity line."""
+def _settle_health(fill: UserFill, now, taken) -> BufferHealth:
+    """The user's buffer health (and each brand's) with the fill's inserted posts, kept on it."""
     filled = {post.slot for post in fill.inserted}
     own = {slot for slots in fill.slots_of.values() for slot in slots if slot in taken} | filled
     fill.brand_health = {
         name: buffer_health(slots, own, now) for name, slots in fill.slots_of.items()
     }
-    fill.health = health = buffer_health(
+    fill.health = buffer_health(
         [slot for slots in fill.slots_of.values() for slot in slots], own, now
     )
+    return fill.health
+
+
+def _state_change(health: BufferHealth, user_id: str, buffer_states) -> str | None:
+    """The buffer's new incident state, None when it is the one last recorded."""
     state = "critical" if health.status == "CRITICAL" else "ok"
-    subject = f"user:{fill.user_id}"
-    if buffer_states.get(subject, "ok") != state:  # a write only when the state changes
+    return state if buffer_states.get(f"user:{user_id}", "ok") != state else None
+
+
+def _settle_buffer(connection, fill: UserFill, now, taken, buffer_states) -> list[dict]:
+    """The user's buffer health with the new posts; its incident when the state changes, and
+    the fill's activity line."""
+    health = _settle_health(fill, now, taken)
+    state = _state_change(health, fill.user_id, buffer_states)
+    if state is not None:  # a write only when the state changes
         record_transition(
             connection,
-            subject=subject,
+            subject=f"user:{fill.user_id}",
             condition="buffer",
             state=state,
             severity="critical" if state == "critical" else "info",

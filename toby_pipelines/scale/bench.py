@@ -376,6 +376,33 @@ def rechain(kind: str, directory: Path, runs: int) -> dict:
     return figures
 
 
+def retick(kind: str, directory: Path, runs: int) -> dict:
+    """The steady tick again, `runs` times, on the database the last `run` populated and filled
+    (ten minutes past midnight: every buffer full, nothing due): a code change to the tick
+    measured on the same data (run it from each checkout in turn)."""
+    _, midnight = _measured_day()
+    url = _existing_database(kind, directory)
+    ticks = []
+    for number in range(1, runs + 1):
+        outcome = _in_child(_tick_step(url, midnight + dt.timedelta(minutes=10)))
+        made = outcome["result"].get("content_buffer.generated_posts", 0)
+        sent = outcome["result"].get("published_posts.published", 0)
+        if made or sent:
+            raise SystemExit(
+                f"not a steady tick: it generated {made} and published {sent} post(s);"
+                " run `make bench-scale` first (it fills every buffer)"
+            )
+        print(
+            f"steady tick {number}/{runs}: cpu {outcome['cpu_s']:>6.2f} s"
+            f"  wall {outcome['wall_s']:>6.2f} s  peak {outcome['peak_rss_mb']:>6.0f} MB",
+            flush=True,
+        )
+        ticks.append({k: outcome[k] for k in ("cpu_s", "wall_s", "peak_rss_mb")})
+    figures = {"database": kind, "steady_ticks": ticks}
+    print(json.dumps(figures))
+    return figures
+
+
 def _existing_database(kind: str, directory: Path) -> str:
     if kind == "sqlite":
         path = directory / "toby_scale.db"
@@ -444,8 +471,15 @@ def main(argv: list[str] | None = None) -> int:
         metavar="RUNS",
         help="only the day's chain, RUNS times, on the database the last run populated",
     )
+    parser.add_argument(
+        "--retick",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="only the steady tick, RUNS times, on the database the last run populated",
+    )
     args = parser.parse_args(argv)
-    for name in ("refill", "rechain"):
+    for name in ("refill", "rechain", "retick"):
         if getattr(args, name) < 0:
             parser.error(f"--{name} must be at least 0, got {getattr(args, name)}")
     if args.refill:
@@ -453,6 +487,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.rechain:
         rechain(args.database, args.directory, args.rechain)
+        return 0
+    if args.retick:
+        retick(args.database, args.directory, args.retick)
         return 0
     for name in ("brands", "days"):
         if getattr(args, name) < 1:
