@@ -127,3 +127,22 @@ def test_partitions_start_on_the_configured_day(monkeypatch):
         partitions.configured_start()
     monkeypatch.delenv("TOBY_PARTITIONS_START")
     assert partitions.configured_start() == "2025-01-01"
+
+
+def test_loading_the_definitions_leaves_the_media_encoder_and_s3_client_unimported():
+    """Every run (the tick every five minutes) loads the definitions; PyAV and boto3 cost it
+    about half a second and only rendering a reel or an S3 store needs them."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from toby_pipelines.definitions import defs\n"
+        "defs().resolve_job_def('toby_tick_job')\n"
+        "print(sorted(m for m in ('av', 'boto3', 'botocore') if m in sys.modules))\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "[]"

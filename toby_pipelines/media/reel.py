@@ -6,6 +6,10 @@ closed GOP, 30 fps, AAC at 48 kHz, the moov atom first (faststart).
 Fast by design: each scene is composed once and converted to YUV once; a frame is then a copy
 of the scene's planes with the bar written into the luma and chroma planes, and only the first
 frames of a scene are blended with the one before. No frame is encoded to PNG and read back.
+
+PyAV is imported where a reel is encoded, not with the module: every Dagster run loads the
+definitions that import this module, and most of them (the tick every five minutes) render
+nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 from PIL import Image
 
@@ -64,6 +67,8 @@ def render_reel(
     style: Style, scenes: list[Frame], destination: Path, seconds_per_scene: float | None = None
 ) -> Reel:
     """Encode the scenes into an MP4 at `destination` (a file: faststart rewrites it)."""
+    import av  # see the module docstring
+
     per_scene = seconds_per_scene or scene_seconds(len(scenes))
     frames_per_scene = round(per_scene * FPS)
     total_frames = frames_per_scene * len(scenes)
@@ -102,6 +107,8 @@ def render_reel(
 
 
 def _yuv(scene: Frame) -> np.ndarray:
+    import av
+
     return av.VideoFrame.from_image(scene.image).reformat(format="yuv420p").to_ndarray()
 
 
@@ -129,6 +136,8 @@ def _bar(frame: np.ndarray, progress: float, y: int, u: int, v: int) -> None:
 
 def _write_audio(output, stream, seconds: float) -> None:
     """A quiet, slowly breathing pad (A minor triad): reels without sound are demoted."""
+    import av
+
     samples = int(seconds * SAMPLE_RATE)
     t = np.arange(samples, dtype=np.float32) / SAMPLE_RATE
     chord = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 261.63, 329.63))

@@ -1,15 +1,14 @@
 """The media resource: where rendered media are written and hosted. The embedded default is a
 local directory (data/media) served over HTTP by `make dev`; with TOBY_MEDIA_STORE=s3 an
-S3-compatible bucket (boto3)."""
+S3-compatible bucket (boto3, imported when an S3 store is made: every Dagster run loads this
+module, few of them store media)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-import boto3
 import dagster as dg
-from botocore.config import Config
 
 from toby_pipelines.media.image_api import ImageApiClient
 from toby_pipelines.media.store import LocalMediaStore, MediaStore, S3MediaStore
@@ -60,6 +59,9 @@ class MediaResource(dg.ConfigurableResource):
             raise ValueError(f"store must be local or s3, got {self.store!r}")
         if not self.bucket:
             raise ValueError("store s3 needs bucket (TOBY_MEDIA_BUCKET)")
+        import boto3
+        from botocore.config import Config
+
         client = boto3.client(
             "s3",
             endpoint_url=self.endpoint_url,
