@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
+class Slot(NamedTuple):
+    """One posting slot. A named tuple, not a dataclass: a tick at 10,000 brands builds 160,000
+    of them and looks each up in sets several times, and a tuple hashes and compares in C."""
+
     at: dt.datetime
     brand_id: str
     content_type: str

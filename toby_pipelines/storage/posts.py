@@ -57,14 +57,26 @@ def post_id_for(slot: Slot) -> str:
 
 
 def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -> set[Slot]:
+    """The slots in (start, end] that hold a post (a failed one leaves its slot open)."""
+    # Every brand posts at a few shared times: at 10,000 brands the tick's window holds 160,000
+    # slots and a few dozen distinct times. Read as text on PostgreSQL (psycopg2 builds a
+    # timezone-aware datetime per row otherwise) and each distinct time parsed once.
+    at = "slot_at::text" if connection.dialect.name == "postgresql" else "slot_at"
     rows = connection.execute(
         sa.text(
-            "SELECT brand_id, content_type, slot_at FROM scheduled_posts"
+            f"SELECT {at}, brand_id, content_type FROM scheduled_posts"
             " WHERE slot_at > :start AND slot_at <= :end AND status <> 'failed'"
         ),
         {"start": start, "end": end},
     )
-    return {Slot(utc(row.slot_at), row.brand_id, row.content_type) for row in rows}
+    times: dict = {}
+    slots = set()
+    for value, brand_id, content_type in rows:
+        when = times.get(value)
+        if when is None:
+            when = times[value] = utc(value)
+        slots.add(Slot(when, brand_id, content_type))
+    return slots
 
 
 def recent_titles(
