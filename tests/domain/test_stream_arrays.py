@@ -9,7 +9,6 @@ those of the per-post code to the last bit.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from tests.domain.test_change_detection_lockstep import dropping
 from tests.domain.test_stream_evidence import AS_OF, user_posts
@@ -26,7 +25,7 @@ def shared(posts: list[ScoredPost]) -> list[ScoredPost]:
     """The same posts with one options mapping per combination, as the database reader gives."""
     mappings: dict[tuple, dict[str, str]] = {}
     return [
-        replace(post, options=mappings.setdefault(tuple(post.options.items()), dict(post.options)))
+        post._replace(options=mappings.setdefault(tuple(post.options.items()), dict(post.options)))
         for post in posts
     ]
 

@@ -8,7 +8,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -54,7 +54,7 @@ def run_policy(world: World, policy_type: type[Policy], seed: int) -> tuple[floa
                 if world.feedback == "immediate":
                     pending.setdefault(day + 1, []).append(post)
                 else:
-                    early = replace(post, phase="48h", score=provisional)
+                    early = post._replace(phase="48h", score=provisional)
                     pending.setdefault(day + 2, []).append(early)
                     pending.setdefault(day + 7, []).append(post)
                 slot += 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from toby_pipelines.strategy.evidence import ScoredPost
 
@@ -61,7 +61,7 @@ def with_deletions(
         )
         score = min(100.0, max(0.0, base - deletion_penalty(gone.deleted_on, as_of)))
         if measured is not None:
-            by_id[gone.post_id] = replace(measured, phase=DELETED, score=score)
+            by_id[gone.post_id] = measured._replace(phase=DELETED, score=score)
         else:
             by_id[gone.post_id] = ScoredPost(
                 gone.post_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from toby_pipelines.strategy.normal_gamma import Evidence
 
@@ -13,8 +14,11 @@ from toby_pipelines.strategy.normal_gamma import Evidence
 PROVISIONAL_WEIGHT = 0.5
 
 
-@dataclass(frozen=True, slots=True)
-class ScoredPost:
+class ScoredPost(NamedTuple):
+    """A post's score with its options. A named tuple, not a dataclass: a learning horizon
+    reads one per score (about 720,000 at 1,000 brands and 90 days), and a tuple is built in C, in
+    half the time of a frozen dataclass's fields set one by one."""
+
     post_id: str
     brand_id: str
     content_type: str
