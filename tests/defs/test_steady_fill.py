@@ -88,3 +88,24 @@ def test_a_buffer_that_changed_state_without_new_posts_is_still_recorded(databas
         ).scalar()
     assert states == {"user:u2": "ok"}
     assert recovered == 1
+
+
+def test_a_brand_is_checked_for_its_content_dna_only_when_it_has_a_slot_to_fill(database):
+    """Checking every brand's DNA each tick cost a steady tick at 10,000 brands half a second.
+    A brand whose stored DNA went bad fails its user's fill once a slot of it needs a post,
+    named in the failure; until then there is nothing to write with it."""
+    build_world(database, users=("u1", "u2"), brands_per_user=1)
+    generate = TemplateContentGenerator().generate
+    plan.fill_buffer(database, generate, START)
+    with database.transaction() as connection:
+        connection.execute(sa.text("UPDATE brands SET tone = '' WHERE id = 'u2-b0'"))
+
+    steady = {u.user_id: u for u in plan.fill_buffer(database, generate, STEADY)}
+    assert steady["u2"].failure is None and steady["u2"].generated == 0
+
+    later = {
+        u.user_id: u for u in plan.fill_buffer(database, generate, START + dt.timedelta(days=1))
+    }
+    assert later["u1"].failure is None and later["u1"].generated > 0
+    assert later["u2"].generated == 0
+    assert "'tone'" in later["u2"].failure.reason

@@ -247,11 +247,13 @@ def _fill_user(
     # Read once: every choice is drawn at, and its decision record holds, the same spread.
     width = selection.POSTERIOR_WIDTH
     for brand in brands.get(settings.user_id, []):
-        dna = validate_content_dna(brand.name, brand.dna)
         slots = slots_of[brand.name] = user_slots[brand.id]
+        dna = None
         for slot in slots:
             if slot in taken:
                 continue
+            if dna is None:  # checked once the brand has a slot to fill (a steady tick has none)
+                dna = validate_content_dna(brand.name, brand.dna)
             # A slot whose post its owner rejected is drawn afresh (and replays: the
             # decision record keeps the seed used).
             slot_seed = seed + REJECTION_SEED_STEP * plan.rejected.get(slot, 0)
