@@ -52,6 +52,12 @@ def test_each_score_carries_its_posts_utc_publishing_day(database, database_url)
     assert all(type(day) is dt.date for _, day, _ in read)
     # Asked for by user, the same rows.
     assert scored_posts_between(database.engine.connect(), first, last, ["u1"]) == read
+    # The same rows whatever the session's date style and time zone (days are read as text).
+    with database.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SET DateStyle = 'SQL, DMY'"))
+            connection.execute(sa.text("SET TimeZone = 'America/Los_Angeles'"))
+        assert scored_posts_between(connection, first, last) == read
 
 
 def _expected(connection, first, last) -> list[tuple]:

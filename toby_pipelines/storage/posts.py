@@ -58,10 +58,15 @@ def post_id_for(slot: Slot) -> str:
 
 def filled_slots(connection: Connection, start: dt.datetime, end: dt.datetime) -> set[Slot]:
     """The slots in (start, end] that hold a post (a failed one leaves its slot open)."""
-    # Every brand posts at a few shared times: at 10,000 brands the tick's window holds 160,000
-    # slots and a few dozen distinct times. Read as text on PostgreSQL (psycopg2 builds a
-    # timezone-aware datetime per row otherwise) and each distinct time parsed once.
-    at = "slot_at::text" if connection.dialect.name == "postgresql" else "slot_at"
+    # Slot times are minutes of the day: at 10,000 brands the tick's window holds 160,000 slots
+    # and a few dozen distinct times (a few thousand at most). Read as UTC text on PostgreSQL
+    # (psycopg2 builds a timezone-aware datetime per row otherwise; to_char, so the server's
+    # DateStyle cannot change the form) and each distinct time parsed once.
+    at = (
+        """to_char(slot_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')"""
+        if connection.dialect.name == "postgresql"
+        else "slot_at"
+    )
     rows = connection.execute(
         sa.text(
             f"SELECT {at}, brand_id, content_type FROM scheduled_posts"

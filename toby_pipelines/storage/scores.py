@@ -114,9 +114,10 @@ def scored_posts_between(
     if connection.dialect.name == "postgresql":
         # Days as text, not a timestamp and a date per row: psycopg2 builds a timezone-aware
         # datetime for every timestamp it reads, 3x the cost of the rest of a row; a horizon's
-        # rows hold about 90 distinct days, each parsed once below.
-        published = f"({published} AT TIME ZONE 'UTC')::date::text"
-        scored = f"{scored}::text"
+        # rows hold about 90 distinct days, each parsed once below. By to_char, so the server's
+        # DateStyle cannot change the form.
+        published = f"to_char({published} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        scored = f"to_char({scored}, 'YYYY-MM-DD')"
     statement = sa.text(
         f"SELECT p.user_id, {scored}, s.post_id, p.brand_id, p.content_type, s.phase,"
         f" s.toby_score, {published}, "
