@@ -54,12 +54,11 @@ def write_fills(
     """Write `fills` together; the ones written (their slots are then in `taken`). With no post
     to insert and no buffer changing state (the tick between slot times), nothing is written and
     no transaction opened: each fill's health is settled all the same."""
-    if not any(fill.pending for fill in fills) and not any(
-        _state_change(_settle_health(fill, now, taken), fill.user_id, buffer_states)
-        for fill in fills
-        if fill.complete
-    ):
-        return list(fills)
+    if not any(fill.pending for fill in fills):
+        healths = [(fill, _settle_health(fill, now, taken)) for fill in fills if fill.complete]
+        if not any(_state_change(h, fill.user_id, buffer_states) for fill, h in healths):
+            return list(fills)
+        # A buffer changed state: its incident is written below (health settled again there).
 
     def write(connection: Connection, batch: Sequence[UserFill]) -> None:
         inserted = insert_toby_posts(connection, [p for fill in batch for p in fill.pending], now)
