@@ -17,7 +17,7 @@ from toby_pipelines.strategy.evidence import ScoredPost
 from toby_pipelines.strategy.experiments import Experiment, advance, count_planned, turns
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, draw_means_of, update
 from toby_pipelines.strategy.posteriors import LEARNING_HORIZON_DAYS, BrandProfile, learn_user
-from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy
+from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy, spread_for
 
 EPOCH = dt.date(2026, 1, 1)
 Pools = Mapping[str, Sequence[str]]
@@ -238,6 +238,7 @@ class Toby(Policy):
         self.experiments: dict[tuple[str, str], Experiment] = {}
         self.planned: dict[str, list[tuple[dt.date, dict[str, str]]]] = {b: [] for b in pools}
         self.turns: dict[str, list[ExperimentTurn]] = {}
+        self.noise_sd: dict[str, float | None] = {}  # brand -> its stream's (`stream_noise`)
 
     def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
         today = day_date(day)
@@ -249,6 +250,7 @@ class Toby(Policy):
         profiles = [BrandProfile(b, {CONTENT_TYPE: self.pools[b]}) for b in active]
         learning = learn_user(profiles, [p for _, p in self.scores], today, summaries=False)
         self.table = learning.table()
+        self.noise_sd = {brand_id: sd for (brand_id, _), sd in learning.noise_sd.items()}
         self.resting = {}
         for topic in learning.resting:
             self.resting.setdefault(topic.brand_id, {}).setdefault("topic_bucket", set()).add(
@@ -268,6 +270,7 @@ class Toby(Policy):
                     posts=posts,
                     posteriors=self.table.get((brand_id, CONTENT_TYPE), {}).get(dim, {}),
                     adjusted=learning.experiment_samples(self.experiments.get(key)),
+                    noisy=learning.is_noisy(brand_id, CONTENT_TYPE),
                 )
             mine = [e for (b, _), e in self.experiments.items() if b == brand_id]
             self.turns[brand_id] = turns(mine, count_planned(mine, self.planned[brand_id]))
@@ -282,6 +285,7 @@ class Toby(Policy):
             experiments=brand_turns,
             resting=self.resting.get(brand_id),
             propensities=False,  # the benchmark scores choices, it does not log them
+            width=spread_for(self.noise_sd.get(brand_id)),
         )
         self.planned[brand_id].append((day_date(day), choice.options))
         # Count this post toward its experiments at once, as the planner's query would.

@@ -21,6 +21,7 @@ from toby_pipelines.strategy import (
     experiments,
     posteriors,
     selection,
+    stream_noise,
 )
 
 
@@ -61,6 +62,19 @@ _DETECTORS = (change_detection, change_detection_lockstep)
 TUNABLES: dict[str, Tunable] = {
     "posterior_width": _float(
         "Thompson sampling's spread factor", (selection, "POSTERIOR_WIDTH"), low=0.01
+    ),
+    "noisy_stream_sd": _float(
+        "residual noise SD above which a stream is noisy (0: none is)",
+        (stream_noise, "NOISY_STREAM_SD"),
+        low=0.0,
+    ),
+    "noisy_width": _float("a noisy stream's spread factor", (selection, "NOISY_WIDTH"), low=0.01),
+    "noisy_experiments": _whole(
+        "1: a noisy stream's experiments ask no follow-ups and no scheduled retests;"
+        " 0: they run as any other's",
+        (experiments, "NOISY_EXPERIMENTS_DIFFER"),
+        low=0,
+        high=1,
     ),
     "half_life_days": _float(
         "days in which a score loses half its weight",

@@ -350,6 +350,7 @@ def _experiments(profiles, learning, streams, running, day, user_id, trending) -
                             current, dimension, trending.get(profile.brand_id, set()), day
                         ),
                         adjusted=learning.experiment_samples(current),
+                        noisy=learning.is_noisy(profile.brand_id, content_type),
                     )
                 )
     return result

@@ -29,7 +29,7 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_counts
 from toby_pipelines.storage.incidents import states_of
 from toby_pipelines.storage.option_rules import option_rules
-from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
+from toby_pipelines.storage.posteriors import latest_posteriors, resting_options, stream_noise
 from toby_pipelines.storage.posts import NewPost, filled_slots, recent_titles
 from toby_pipelines.storage.review import rejections, review_modes
 from toby_pipelines.storage.toby_state import toby_settings
@@ -81,6 +81,7 @@ def _brand_slots(brand: BrandRecord, times: dict[str, list[str]], start, end) ->
 @dataclass
 class _PlanningData:
     posteriors: dict = field(default_factory=dict)
+    noise_sd: dict = field(default_factory=dict)  # (brand, content type) -> `stream_noise`
     resting: dict = field(default_factory=dict)
     experiments: dict = field(default_factory=dict)
     planned: dict = field(default_factory=dict)
@@ -99,6 +100,7 @@ def _planning_data(connection, now: dt.datetime) -> _PlanningData:
         rejected=rejected,
         rejected_titles=rejected_titles,
         posteriors=latest_posteriors(connection, now.date()),
+        noise_sd=stream_noise(connection, now.date()),
         resting=resting_options(connection, now.date()),
         experiments=experiments_as_of(connection, now.date()),
         # Per active experiment and option, how many posts it has had (counted in SQL).
@@ -241,11 +243,11 @@ def _fill_user(
     """Plan and generate the user's empty slots into `fill` (`fill_writes` writes it, also what
     was generated before a later post of the user's failed)."""
     slots_of = fill.slots_of
-    # Per brand and type, once in a run: its pools, their laws and the posterior version.
-    prepared_of: dict[tuple[str, str], tuple[dict, dict, PosteriorVersion]] = {}
+    # Per brand and type, once in a run: its pools, their laws, the posterior version and
+    # Thompson sampling's spread (sharper for a noisy stream, `stream_noise`), which every
+    # choice is drawn at and its decision record holds.
+    prepared_of: dict[tuple[str, str], tuple[dict, dict, PosteriorVersion, float]] = {}
     pending = fill.pending
-    # Read once: every choice is drawn at, and its decision record holds, the same spread.
-    width = selection.POSTERIOR_WIDTH
     for brand in brands.get(settings.user_id, []):
         slots = slots_of[brand.name] = user_slots[brand.id]
         dna = None
@@ -278,8 +280,9 @@ def _fill_user(
                     pools,
                     prepare_laws(pools, posteriors.get(key, {})),
                     posterior_version(pools, posteriors.get(key, {}), resting.get(key)),
+                    selection.spread_for(plan.noise_sd.get(key)),
                 )
-            pools, prepared, version = prepared_of[key]
+            pools, prepared, version, width = prepared_of[key]
             ratio = drift_ratios.get(key, settings.explore_ratio)
             choice = choose_strategy(
                 pools,

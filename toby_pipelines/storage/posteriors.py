@@ -71,7 +71,7 @@ _COLUMNS = (
     "as_of_date", "user_id", "brand_id", "content_type", "dimension", "option_value",
     "sample_count", "evidence_weight", "avg_score", "score_variance", "best_score", "worst_score",
     "recent_scores", "prior_source", "post_mean", "post_kappa", "post_alpha", "post_beta",
-    "interval_low", "interval_high", "prob_best", "resting_until", "deleted_posts",
+    "interval_low", "interval_high", "prob_best", "resting_until", "deleted_posts", "noise_sd",
 )  # fmt: skip
 
 
@@ -86,6 +86,7 @@ def _row(
         json.dumps(list(raw.recent)), item.prior_source,
         item.posterior.mu, item.posterior.kappa, item.posterior.alpha, item.posterior.beta,
         item.interval_low, item.interval_high, item.prob_best, resting_until, item.deleted_posts,
+        item.stream_noise_sd,
     )  # fmt: skip
 
 
@@ -106,6 +107,19 @@ def latest_posteriors(connection: Connection, today: dt.date) -> PosteriorTable:
             r.option_value
         ] = NormalGamma(r.post_mean, r.post_kappa, r.post_alpha, r.post_beta)
     return table
+
+
+def stream_noise(connection: Connection, today: dt.date) -> dict[tuple[str, str], float]:
+    """{(brand_id, content_type): its residual noise SD} from the newest posteriors up to
+    `today`, where learning could tell it (`stream_noise`)."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT brand_id, content_type, MAX(noise_sd) AS noise_sd FROM toby_strategy_scores"
+            " WHERE as_of_date <= :today AND noise_sd IS NOT NULL GROUP BY brand_id, content_type"
+        ),
+        {"today": today},
+    )
+    return {(r.brand_id, r.content_type): float(r.noise_sd) for r in rows}
 
 
 def resting_options(

@@ -54,6 +54,11 @@ FOLLOW_UP_MAX = 12
 # 1: follow-ups judge adjusted scores (see the module); 0: raw ones, the rule before (kept for
 # the benchmark's `--set follow_up_adjusted=0`).
 FOLLOW_UP_ADJUSTED = 1
+# 1: a noisy stream's experiments (`stream_noise`) ask no follow-ups and are not retested on a
+# schedule: at that noise a follow-up fires on luck and a retest's one post per option tells
+# nothing (chosen on the training half, README); 0: they run as any other's (for the benchmark's
+# `--set noisy_experiments=0`).
+NOISY_EXPERIMENTS_DIFFER = 1
 # A post whose views reach this multiple of the brand's rolling average is a game changer.
 GAME_CHANGER_RATIO = 4.0
 
@@ -119,18 +124,21 @@ def advance(
     prob_best: Mapping[str, float] | None = None,
     retest_now: bool = False,
     adjusted: Mapping[str, Sequence[float]] | None = None,
+    noisy: bool = False,
 ) -> Experiment:
     """The experiment of one dimension as of `day`: updated results, completed with a winner,
     or a new one started (none yet, its option pool changed, or time to retest a winner; with
     `retest_now`, e.g. a topic trending outside, a completed experiment restarts at once).
     `posts` hold one (latest) score per post; `adjusted`, the experiment's posts' adjusted
     scores per option (`UserLearning.experiment_samples`), what follow-ups are judged on (raw
-    scores without it)."""
+    scores without it). In a `noisy` stream (`stream_noise`) an experiment asks no follow-ups
+    and is not retested on a schedule (`retest_now` still restarts it)."""
     fresh = Experiment(
         brand_id, content_type, dimension, tuple(options), day, min_samples=_min_samples(options)
     )
     if current is None or current.options != tuple(options):
         return fresh
+    probing = not (noisy and NOISY_EXPERIMENTS_DIFFER)  # follow-ups and scheduled retests
     # A retest looks for options that changed since the last experiment: one post each is
     # enough for the posterior, and the change detector, to start noticing a rise (chosen on the
     # benchmark's training half: 2 or 5 cost more on stable audiences than they find).
@@ -138,10 +146,16 @@ def advance(
     if current.status == "completed":
         assert current.completed_on is not None
         retest_on = current.completed_on + dt.timedelta(days=RETEST_AFTER_DAYS)
-        return retest if retest_now or day >= retest_on else current
+        return retest if retest_now or (probing and day >= retest_on) else current
     samples = samples_since(posts, current)
-    follow_ups = _follow_ups(
-        current, adjusted if adjusted is not None and FOLLOW_UP_ADJUSTED else samples, posteriors
+    follow_ups = (
+        _follow_ups(
+            current,
+            adjusted if adjusted is not None and FOLLOW_UP_ADJUSTED else samples,
+            posteriors,
+        )
+        if probing
+        else {}
     )
     # An empty pool (a brand with no topics yet) has nothing to sample and no winner.
     sampled = bool(samples) and all(
@@ -167,7 +181,8 @@ def advance(
         winner = max(results, key=lambda option: results[option].prob_best)
         if results[winner].prob_best >= WINNER_PROBABILITY:
             return replace(updated, status="completed", winner=winner, completed_on=day)
-        if retest_now or day >= current.started_on + dt.timedelta(days=RETEST_AFTER_DAYS):
+        due = day >= current.started_on + dt.timedelta(days=RETEST_AFTER_DAYS)
+        if retest_now or (probing and due):
             # Sampled for a month and still no winner: retested like a completed one, or an
             # option that rose since its samples would never be sampled again.
             return retest

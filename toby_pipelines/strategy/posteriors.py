@@ -35,6 +35,7 @@ from toby_pipelines.strategy.pooling import pooling_strengths
 from toby_pipelines.strategy.posterior_summary import summarize_many
 from toby_pipelines.strategy.stream_arrays import StreamArrays, stream_arrays
 from toby_pipelines.strategy.stream_evidence import arms_of_streams
+from toby_pipelines.strategy.stream_noise import is_noisy, residual_noise_sd
 from toby_pipelines.strategy.topic_rotation import RestingTopic, resting_topics
 
 if TYPE_CHECKING:
@@ -79,6 +80,8 @@ class OptionPosterior:
     interval_high: float
     prob_best: float
     deleted_posts: int = 0  # of its posts, how many their owner deleted
+    # Its stream's residual noise SD (`stream_noise`; None: too few posts to tell).
+    stream_noise_sd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,11 @@ class UserLearning:
     # Each stream's arrays and adjusted scores ([post, dimension]: the score less the post's
     # other options' effects, `other_dimensions`), where its posts name the same dimensions.
     fits: Mapping[tuple[str, str], tuple[StreamArrays, np.ndarray]] = field(default_factory=dict)
+    # Each stream's residual noise SD (`stream_noise`), where its fit is kept and long enough.
+    noise_sd: Mapping[tuple[str, str], float | None] = field(default_factory=dict)
+
+    def is_noisy(self, brand_id: str, content_type: str) -> bool:
+        return is_noisy(self.noise_sd.get((brand_id, content_type)))
 
     def experiment_samples(self, experiment: Experiment | None) -> dict[str, list[float]] | None:
         """{option: its posts' adjusted scores} of an active experiment's brand, content type and
@@ -228,6 +236,7 @@ def learn_streams(
         weighted[key] = (arrays, arrays.weights(as_of, changed_on.get(key), PRE_CHANGE_WEIGHT))
     fits: dict[tuple[str, str], tuple[StreamArrays, np.ndarray]] = {}
     arms = arms_of_streams(posts, streams, weight_of, rose_on, weighted, fits)
+    noise_sd = {key: residual_noise_sd(arrays, values) for key, (arrays, values) in fits.items()}
     pooled = _pooled_by_option(arms)
     # Without borrowing (the user's cross_brand_learning flag off) no brand's prior leans on
     # another's evidence.
@@ -255,11 +264,12 @@ def learn_streams(
                         ),
                         priors.get((brand.brand_id, content_type), DEFAULT_PRIOR),
                         deleted_counts,
+                        noise_sd.get((brand.brand_id, content_type)),
                     )
                 )
     if summaries:
         results = _summarized(results)
-    return UserLearning(results, changes, resting, posts, fits)
+    return UserLearning(results, changes, resting, posts, fits, noise_sd)
 
 
 def _summarized(posteriors: list[OptionPosterior]) -> list[OptionPosterior]:
@@ -341,6 +351,7 @@ def _dimension_posteriors(
     strength: float,
     base_prior: NormalGamma,
     deleted_counts: Mapping[ArmKey, int],
+    noise_sd: float | None,
 ) -> list[OptionPosterior]:
     posteriors: dict[str, tuple[NormalGamma, str, Evidence, RawScores]] = {}
     for option in options:
@@ -368,6 +379,7 @@ def _dimension_posteriors(
             interval_high=math.nan,
             prob_best=math.nan,
             deleted_posts=deleted_counts.get((brand_id, content_type, dimension, option), 0),
+            stream_noise_sd=noise_sd,
         )
         for option, (posterior, source, evidence, raw) in posteriors.items()
     ]

@@ -6,6 +6,7 @@ from toby_pipelines.reporting.markdown import markdown_table
 from toby_pipelines.resources.clock import ClockResource
 from toby_pipelines.resources.database import TobyDatabaseResource
 from toby_pipelines.strategy.posteriors import LEARNING_HORIZON_DAYS
+from toby_pipelines.strategy.stream_noise import is_noisy
 
 
 @dg.asset(
@@ -95,6 +96,16 @@ def strategy_posteriors(
             ),
             "option_rises": dg.MetadataValue.int(sum(c.is_rise for c in summary.changes)),
             "resting_topics": dg.MetadataValue.int(len(summary.resting)),
+            # Streams whose scores scatter too much to probe: drawn sharper, no follow-ups.
+            "noisy_streams": dg.MetadataValue.int(
+                len(
+                    {
+                        (item.brand_id, item.content_type)
+                        for _, item in summary.posteriors
+                        if is_noisy(item.stream_noise_sd)
+                    }
+                )
+            ),
             "experiments_completed": dg.MetadataValue.int(
                 sum(e.status == "completed" and e.completed_on == day for e in summary.experiments)
             ),
