@@ -169,6 +169,39 @@ def test_a_user_sees_nothing_of_another_user(api):
         assert not any("u1-" in line["description"] for line in lines)
 
 
+def test_insights_say_which_streams_are_noisy_and_the_page_explains_it(api):
+    """Eight days are too few posts to read a stream's noise (None, not noisy); once learning
+    stored one above the threshold, the owner's insights say so and what Toby does about it."""
+    from toby_pipelines.dashboard.pages import insights
+
+    client, _, database = api
+    with client() as http:
+        before = http.get("/api/toby/insights").json()["dimensions"]
+    assert before and all(d["noise_sd"] is None and not d["noisy"] for d in before)
+    noisy = "UPDATE toby_strategy_scores SET noise_sd = :sd WHERE brand_id = 'u1-b0'"
+    with database.transaction() as connection:
+        connection.execute(sa.text(noisy + " AND content_type = 'reel'"), {"sd": 24.04})
+        connection.execute(sa.text(noisy + " AND content_type = 'carousel'"), {"sd": 9.0})
+    try:
+        with client() as http:
+            data = http.get("/api/toby/insights").json()
+    finally:
+        with database.transaction() as connection:
+            connection.execute(sa.text(noisy), {"sd": None})
+    found = {
+        (d["brand_id"], d["content_type"], d["noise_sd"], d["noisy"]) for d in data["dimensions"]
+    }
+    assert found == {
+        ("u1-b0", "reel", 24.0, True),
+        ("u1-b0", "carousel", 9.0, False),
+        ("u1-b1", "reel", None, False),
+        ("u1-b1", "carousel", None, False),
+    }
+    html = insights(data, "u1")
+    assert html.count("class='noisy'") == sum(d["noisy"] for d in data["dimensions"]) > 0
+    assert "scatter about 24 points" in html
+
+
 def test_config_changes_are_checked_field_by_field(api):
     client, _, _ = api
     with client() as http:

@@ -39,6 +39,7 @@ from toby_pipelines.storage.review import (
 )
 from toby_pipelines.storage.toby_state import set_explore_ratio, set_features, toby_settings
 from toby_pipelines.strategy.dimensions import CONTENT_TYPES
+from toby_pipelines.strategy.stream_noise import is_noisy
 
 DEFAULT_BUFFER_DAYS = 2
 # A published post's badge against its brand's final scores of the same content type.
@@ -158,7 +159,9 @@ def with_badges(connection: Connection, user_id: str, posts: list[dict]) -> list
 
 
 def insights_view(connection: Connection, user_id: str) -> dict:
-    """Per brand, content type and dimension: options best first, the leader marked."""
+    """Per brand, content type and dimension: options best first, the leader marked, and how
+    noisy the stream's scores are (`stream_noise`: a noisy one is sampled more sharply and its
+    experiments skip follow-ups and scheduled retests)."""
     groups: dict[tuple[str, str, str, str], list] = {}
     as_of = None
     for row in newest_options(connection, user_id):
@@ -175,6 +178,8 @@ def insights_view(connection: Connection, user_id: str) -> dict:
                 "content_type": content_type,
                 "dimension": dimension,
                 "leader": rows[0].option_value,
+                "noise_sd": None if rows[0].noise_sd is None else round(rows[0].noise_sd, 1),
+                "noisy": is_noisy(rows[0].noise_sd),
                 "options": [
                     {
                         "option": r.option_value,

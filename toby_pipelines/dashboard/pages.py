@@ -199,7 +199,14 @@ def insights(data: dict, user: str) -> str:
             f"{escape(group['content_type'])} · {escape(group['dimension'])}: best "
             f"<span class='leader'>{escape(group['leader'])}</span></h3>"
             f"<svg width='{width + 200}' height='{len(options) * row + 6}'>{''.join(bars)}</svg>"
-            "</div>"
+            + (
+                f"<p class='noisy'>Scores scatter about {group['noise_sd']:.0f} points around what"
+                " their choices predict: Toby samples more sharply here and runs no follow-ups"
+                " or scheduled retests, which at this noise would mostly chase luck.</p>"
+                if group.get("noisy")
+                else ""
+            )
+            + "</div>"
         )
     trend = table(
         ["brand", "type", "week of", "mean final score", "posts"],

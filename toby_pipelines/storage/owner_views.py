@@ -176,7 +176,7 @@ def newest_options(connection: Connection, user_id: str) -> list[sa.Row]:
         sa.text(
             "SELECT s.brand_id, b.name AS brand_name, s.content_type, s.dimension,"
             " s.option_value, s.sample_count, s.post_mean, s.interval_low, s.interval_high,"
-            " s.prob_best, s.as_of_date FROM toby_strategy_scores s"
+            " s.prob_best, s.as_of_date, s.noise_sd FROM toby_strategy_scores s"
             " JOIN brands b ON b.id = s.brand_id"
             " WHERE s.user_id = :u AND s.as_of_date = (SELECT MAX(as_of_date)"
             "  FROM toby_strategy_scores WHERE user_id = :u)"
