@@ -2,7 +2,8 @@
 
 A choice depends on the option pools, the posteriors sampled, the resting topics, the running
 experiments' sample counts, the explore ratio, the slot's random seed and Thompson sampling's
-spread factor (`selection.POSTERIOR_WIDTH`, recorded since it changed from 0.5). The first three are
+spread factor (`selection.spread_for`: POSTERIOR_WIDTH, or NOISY_WIDTH for a noisy stream;
+recorded since it changed from 0.5). The first three are
 the same for every slot of a brand and content type in one planning run: they form a posterior
 version, stored once under the hash of its canonical JSON (so it can never change under the id
 a post refers to). The rest is small and per post: its decision record. JSON floats round-trip
