@@ -14,7 +14,7 @@ from tests.world import START, build_world
 from toby_pipelines.content.template_generator import TemplateContentGenerator
 from toby_pipelines.loop import plan
 from toby_pipelines.loop.replay import replay_choice
-from toby_pipelines.storage.posteriors import replace_posteriors, stream_noise
+from toby_pipelines.storage.posteriors import latest_posteriors, replace_posteriors
 from toby_pipelines.strategy.evidence import RawScores
 from toby_pipelines.strategy.normal_gamma import NormalGamma
 from toby_pipelines.strategy.posteriors import OptionPosterior
@@ -39,8 +39,8 @@ def test_a_noisy_streams_posts_are_drawn_sharper_and_replay(database):
         rows = [("u1", _posterior(brand, sd)) for (brand, _), sd in NOISE.items()]
         rows.append(("u1", replace(_posterior("u1-b0", None), content_type="carousel")))
         replace_posteriors(connection, yesterday, ["u1"], rows)
-        assert stream_noise(connection, START.date()) == NOISE
-        assert stream_noise(connection, yesterday - dt.timedelta(days=1)) == {}
+        assert latest_posteriors(connection, START.date()).noise_sd == NOISE
+        assert latest_posteriors(connection, yesterday - dt.timedelta(days=1)).noise_sd == {}
 
     [fill] = plan.fill_buffer(database, TemplateContentGenerator().generate, START)
     assert fill.failure is None and fill.generated > 0

@@ -29,7 +29,7 @@ from toby_pipelines.storage.database import Database
 from toby_pipelines.storage.experiments import experiments_as_of, planned_counts
 from toby_pipelines.storage.incidents import states_of
 from toby_pipelines.storage.option_rules import option_rules
-from toby_pipelines.storage.posteriors import latest_posteriors, resting_options, stream_noise
+from toby_pipelines.storage.posteriors import latest_posteriors, resting_options
 from toby_pipelines.storage.posts import NewPost, filled_slots, recent_titles
 from toby_pipelines.storage.review import rejections, review_modes
 from toby_pipelines.storage.toby_state import toby_settings
@@ -95,12 +95,13 @@ class _PlanningData:
 
 def _planning_data(connection, now: dt.datetime) -> _PlanningData:
     rejected, rejected_titles = rejections(connection, now - TITLE_MEMORY)
+    latest = latest_posteriors(connection, now.date())
     return _PlanningData(
         review_modes=review_modes(connection),
         rejected=rejected,
         rejected_titles=rejected_titles,
-        posteriors=latest_posteriors(connection, now.date()),
-        noise_sd=stream_noise(connection, now.date()),
+        posteriors=latest.table,
+        noise_sd=latest.noise_sd,
         resting=resting_options(connection, now.date()),
         experiments=experiments_as_of(connection, now.date()),
         # Per active experiment and option, how many posts it has had (counted in SQL).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -90,36 +91,33 @@ def _row(
     )  # fmt: skip
 
 
-def latest_posteriors(connection: Connection, today: dt.date) -> PosteriorTable:
+class LatestPosteriors(NamedTuple):
+    table: PosteriorTable
+    # {(brand_id, content_type): its residual noise SD}, where learning could tell it
+    # (`stream_noise`): stored on each of the stream's rows, read in the same scan.
+    noise_sd: dict[tuple[str, str], float]
+
+
+def latest_posteriors(connection: Connection, today: dt.date) -> LatestPosteriors:
     """{(brand_id, content_type): {dimension: {option: posterior}}}: each option's newest
-    posterior from a day up to `today`."""
+    posterior from a day up to `today`, and each stream's noise."""
     rows = connection.execute(
         sa.text(
             "SELECT as_of_date, brand_id, content_type, dimension, option_value, post_mean,"
-            " post_kappa, post_alpha, post_beta, resting_until FROM toby_strategy_scores"
+            " post_kappa, post_alpha, post_beta, resting_until, noise_sd FROM toby_strategy_scores"
             " WHERE as_of_date <= :today"
         ),
         {"today": today},
     )
     table: PosteriorTable = {}
+    noise_sd: dict[tuple[str, str], float] = {}
     for r in rows:
         table.setdefault((r.brand_id, r.content_type), {}).setdefault(r.dimension, {})[
             r.option_value
         ] = NormalGamma(r.post_mean, r.post_kappa, r.post_alpha, r.post_beta)
-    return table
-
-
-def stream_noise(connection: Connection, today: dt.date) -> dict[tuple[str, str], float]:
-    """{(brand_id, content_type): its residual noise SD} from the newest posteriors up to
-    `today`, where learning could tell it (`stream_noise`)."""
-    rows = connection.execute(
-        sa.text(
-            "SELECT brand_id, content_type, MAX(noise_sd) AS noise_sd FROM toby_strategy_scores"
-            " WHERE as_of_date <= :today AND noise_sd IS NOT NULL GROUP BY brand_id, content_type"
-        ),
-        {"today": today},
-    )
-    return {(r.brand_id, r.content_type): float(r.noise_sd) for r in rows}
+        if r.noise_sd is not None:
+            noise_sd[(r.brand_id, r.content_type)] = float(r.noise_sd)
+    return LatestPosteriors(table, noise_sd)
 
 
 def resting_options(
