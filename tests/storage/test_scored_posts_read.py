@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pytest
 import sqlalchemy as sa
 
 from tests.world import START, build_world, register_accounts, resources_for, run_days
 from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.storage.database import as_date, utc
-from toby_pipelines.storage.scores import scored_posts_between
+from toby_pipelines.storage.scores import _fetched_horizon, scored_posts_between
 
 
 def test_each_score_carries_its_posts_utc_publishing_day(database, database_url):
@@ -83,3 +85,80 @@ def _expected(connection, first, last) -> list[tuple]:
         if first <= as_date(r.score_date) <= last
         and not (r.phase == "48h" and r.post_id in finals and finals[r.post_id] < last)
     )
+
+
+# Values a CSV reader could take for something else: separators, quotes and line breaks, words
+# that mean "missing", an empty string, digits with leading zeros; and floats whose shortest
+# form is long or tiny.
+AWKWARD_TAGS = ["a,b", 'say "hi"', "line\nbreak", "NA", "", "007", "null", " padded "]
+AWKWARD_SCORES = [0.1 + 0.2, 1e-300, 33.333333333333336, 100.0, 0.0, 49.99999999999999]
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # COPY is PostgreSQL's
+def test_postgresql_copies_the_horizon_as_the_rows_read_it(database, database_url):
+    """PostgreSQL hands the horizon over by COPY (`copy_out`): every value, however awkward,
+    comes back exactly as the driver reads it row by row, and as the tables hold it."""
+    assert database.dialect == "postgresql"
+    build_world(database, users=("u1", "u2"), brands_per_user=1)
+    register_accounts(database, resources_for(database_url, START)["platform"].get())
+    run_days(load_defs(), database_url, 8)
+    first, last = START.date(), (START + dt.timedelta(days=8)).date()
+    with database.transaction() as connection:
+        ids = [r.post_id for r in connection.execute(sa.text(
+            "SELECT DISTINCT post_id FROM post_scores ORDER BY post_id LIMIT 8"
+        ))]  # fmt: skip
+        for n, post_id in enumerate(ids):
+            connection.execute(
+                sa.text(
+                    "UPDATE toby_content_tags SET topic_bucket = :tag, hook_strategy = :other"
+                    " WHERE post_id = :id"
+                ),
+                {"tag": AWKWARD_TAGS[n], "other": AWKWARD_TAGS[-1 - n], "id": post_id},
+            )
+            connection.execute(
+                sa.text("UPDATE post_scores SET toby_score = :score WHERE post_id = :id"),
+                {"score": AWKWARD_SCORES[n % len(AWKWARD_SCORES)], "id": post_id},
+            )
+        # And every other score a double of full precision, as a CSV parser must read exactly.
+        others = connection.execute(
+            sa.text("SELECT post_id, phase FROM post_scores WHERE NOT post_id = ANY(:ids)"),
+            {"ids": ids},
+        ).fetchall()
+        rng = np.random.default_rng(11)
+        values = rng.uniform(0, 100, len(others)) * rng.choice([1e-3, 1, 1e3], len(others))
+        for (post_id, phase), value in zip(others, values, strict=True):
+            connection.execute(
+                sa.text(
+                    "UPDATE post_scores SET toby_score = :score"
+                    " WHERE post_id = :id AND phase = :phase"
+                ),
+                {"score": float(value), "id": post_id, "phase": phase},
+            )
+    with database.engine.connect() as connection:
+        copied = scored_posts_between(connection, first, last)
+        fetched = _fetched_horizon(connection, first, last, None)
+        for_one = scored_posts_between(connection, first, last, ["u2"])
+        for_none = scored_posts_between(connection, first, last, [])
+        tags = {
+            r.post_id: (r.topic_bucket, r.hook_strategy)
+            for r in connection.execute(sa.text("SELECT * FROM toby_content_tags"))
+        }
+        scores = {
+            (r.post_id, r.phase): r.toby_score
+            for r in connection.execute(sa.text("SELECT * FROM post_scores"))
+        }
+    assert len(copied) > 20 and copied == fetched
+    assert for_one == [row for row in copied if row[0] == "u2"] and for_one
+    assert for_none == []
+    seen = {post.post_id: post for _, _, post in copied}
+    assert set(ids) <= set(seen)
+    for post_id in ids:
+        post = seen[post_id]
+        assert (post.options["topic_bucket"], post.options["hook_strategy"]) == tags[post_id]
+        assert post.score == scores[(post_id, post.phase)]  # to the last bit
+        assert type(post.score) is float
+    # Posts of one combination of options share one mapping (`stream_arrays` counts on it).
+    by_combination = {}
+    for _, _, post in copied:
+        by_combination.setdefault(tuple(post.options.values()), set()).add(id(post.options))
+    assert all(len(mappings) == 1 for mappings in by_combination.values())

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toby_pipelines.storage.bulk import copy_into_temporary
+from toby_pipelines.storage.copy_out import copied_columns
 from toby_pipelines.storage.database import as_date, for_users, utc
 from toby_pipelines.strategy.dimensions import DIMENSIONS
 from toby_pipelines.strategy.evidence import ScoredPost
@@ -104,48 +108,134 @@ def scored_posts_between(
     user_ids: Sequence[str] | None = None,
 ) -> list[tuple[str, dt.date, ScoredPost]]:
     """(user_id, score_date, scored post with its options) for Toby's posts scored in the window,
-    of `user_ids` only when given (filtered in SQL). A 48h score whose 7d score came before the
-    window's last day is left out: the final score replaces it (`latest_scores`), also in a
-    view of the window as of the day before the last."""
+    of `user_ids` only when given (filtered in SQL), in the order of their score dates and post
+    ids. A 48h score whose 7d score came before the window's last day is left out: the final
+    score replaces it (`latest_scores`), also in a view of the window as of the day before the
+    last.
+
+    A learning horizon holds hundreds of thousands of scores: equal values (a brand's id, a day,
+    a combination of options) are kept once, not once per score. PostgreSQL hands the rows over
+    by `COPY` as columns (`copy_out`), SQLite row by row; the two give the same posts."""
+    if connection.dialect.name == "postgresql":
+        return _copied_horizon(connection, first_day, last_day, user_ids)
+    return _fetched_horizon(connection, first_day, last_day, user_ids)
+
+
+_HORIZON_TEXT = ("user_id", "scored", "post_id", "brand_id", "content_type", "phase")
+
+
+def _horizon_query(published: str, scored: str, users: str) -> str:
+    """The horizon's query; `users` is the condition on `p.user_id` and `t.user_id` (or "")."""
     # The tags are filtered by user too: without it PostgreSQL hashes every post's tags for each
     # batch of users (13 s a batch at 10,000 brands instead of 5).
-    only = " AND p.user_id IN :users AND t.user_id IN :users" if user_ids is not None else ""
-    published, scored = "COALESCE(p.published_at, p.slot_at)", "s.score_date"
-    if connection.dialect.name == "postgresql":
-        # Days as text, not a timestamp and a date per row: psycopg2 builds a timezone-aware
-        # datetime for every timestamp it reads, 3x the cost of the rest of a row; a horizon's
-        # rows hold about 90 distinct days, each parsed once below. By to_char, so the server's
-        # DateStyle cannot change the form.
-        published = f"to_char({published} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-        scored = f"to_char({scored}, 'YYYY-MM-DD')"
-    statement = sa.text(
-        f"SELECT p.user_id, {scored}, s.post_id, p.brand_id, p.content_type, s.phase,"
-        f" s.toby_score, {published}, "
+    return (
+        f"SELECT p.user_id, {scored}, s.post_id, p.brand_id, p.content_type, s.phase, "
+        + f"{published}, "
         + ", ".join(f"t.{dimension}" for dimension in DIMENSIONS)
-        + " FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
+        + ", s.toby_score"
+        " FROM post_scores s JOIN scheduled_posts p ON p.id = s.post_id"
         " JOIN toby_content_tags t ON t.post_id = s.post_id"
-        f" WHERE s.score_date >= :first AND s.score_date <= :last{only}"
+        f" WHERE s.score_date >= {{first}} AND s.score_date <= {{last}}{users}"
         " AND NOT (s.phase = '48h' AND EXISTS (SELECT 1 FROM post_scores f"
-        " WHERE f.post_id = s.post_id AND f.phase = '7d' AND f.score_date < :last))"
+        " WHERE f.post_id = s.post_id AND f.phase = '7d' AND f.score_date < {last}))"
         " ORDER BY s.score_date, s.post_id"
     )
+
+
+def _copied_horizon(connection, first_day, last_day, user_ids) -> list:
+    """PostgreSQL: the rows by `COPY`, built into posts column by column."""
+    # Days as text, not a timestamp and a date per row (each distinct day is parsed once
+    # below); by to_char, so the server's DateStyle cannot change the form.
+    query = _horizon_query(
+        published="to_char(COALESCE(p.published_at, p.slot_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        scored="to_char(s.score_date, 'YYYY-MM-DD')",
+        users=(
+            " AND p.user_id = ANY(%(users)s) AND t.user_id = ANY(%(users)s)"
+            if user_ids is not None
+            else ""
+        ),
+    ).format(first="%(first)s", last="%(last)s")
+    columns = copied_columns(
+        connection,
+        query,
+        {"first": first_day, "last": last_day, "users": list(user_ids or ())},
+        text=(*_HORIZON_TEXT, "published", *DIMENSIONS),
+        floats=("toby_score",),
+        distinct=("post_id",),
+    )
+    # Each combination of options is one mapping, shared by its posts (`stream_arrays` counts
+    # on it); each distinct day one date.
+    tags = [columns[dimension] for dimension in DIMENSIONS]
+    first_rows, which = _combinations(np.stack([column.codes for column in tags], axis=1))
+    mappings = np.empty(len(first_rows), dtype=object)
+    mappings[:] = [
+        dict(zip(DIMENSIONS, (column.values[column.codes[row]] for column in tags), strict=True))
+        for row in first_rows.tolist()
+    ]
+
+    def days(column) -> list[dt.date]:
+        values = np.empty(len(column.values), dtype=object)
+        values[:] = [dt.date.fromisoformat(value) for value in column.values]
+        return values[column.codes].tolist()
+
+    # tuple.__new__ over zipped columns builds each named tuple in C (its own __new__ is Python).
+    posts = map(
+        tuple.__new__,
+        repeat(ScoredPost),
+        zip(
+            columns["post_id"],
+            columns["brand_id"].objects(),
+            columns["content_type"].objects(),
+            columns["phase"].objects(),
+            columns["toby_score"].tolist(),
+            mappings[which].tolist(),
+            days(columns["published"]),
+            strict=True,
+        ),
+    )
+    return list(zip(columns["user_id"].objects(), days(columns["scored"]), posts, strict=True))
+
+
+def _combinations(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of equal codes ([row, column]) as one combination: each combination's first row,
+    and each row's combination."""
+    if len(codes) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    sizes = codes.max(axis=0) + 1
+    if math.prod(int(size) for size in sizes) < 2**62:  # one number per combination
+        keys = np.zeros(len(codes), dtype=np.int64)
+        for column, size in zip(codes.T, sizes.tolist(), strict=True):
+            keys = keys * size + column
+        _, first_rows, which = np.unique(keys, return_index=True, return_inverse=True)
+    else:
+        _, first_rows, which = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    return first_rows, which.reshape(-1)
+
+
+def _fetched_horizon(connection, first_day, last_day, user_ids) -> list:
+    """SQLite: the rows a page at a time, built into posts row by row."""
+    statement = sa.text(
+        _horizon_query(
+            published="COALESCE(p.published_at, p.slot_at)",
+            scored="s.score_date",
+            users=" AND p.user_id IN :users AND t.user_id IN :users"
+            if user_ids is not None
+            else "",
+        ).format(first=":first", last=":last")
+    )
     # Rows a page at a time: a call per page, not per row, and only a page of them alive at once
-    # beside the posts built from them (all of a batch's rows at once cost 260 MB at 1,000
-    # brands).
+    # beside the posts built from them.
     pages = connection.execute(
         *for_users(statement, {"first": first_day, "last": last_day}, user_ids)
     ).partitions(ROWS_PER_PAGE)
     rows = (row for page in pages for row in page)
-    # A learning horizon holds hundreds of thousands of scores: equal values (a brand's id, a
-    # day, a combination of options) are kept once, not once per score.
     names: dict[str, str] = {}
     days: dict = {}
     published_days: dict = {}
     combinations: dict[tuple, dict[str, str]] = {}
     result = []
-    # Rows by position: a learning horizon holds hundreds of thousands of them.
-    for user_id, score_date, post_id, brand_id, content_type, phase, score, at, *tags in rows:
-        values = tuple(tags)  # the tag columns, in DIMENSIONS order
+    for user_id, score_date, post_id, brand_id, content_type, phase, at, *rest in rows:
+        values = tuple(rest[:-1])  # the tag columns, in DIMENSIONS order
         options = combinations.get(values)
         if options is None:
             options = combinations[values] = dict(zip(DIMENSIONS, values, strict=True))
@@ -164,7 +254,7 @@ def scored_posts_between(
                     names.setdefault(brand_id, brand_id),
                     names.setdefault(content_type, content_type),
                     names.setdefault(phase, phase),
-                    score,
+                    rest[-1],
                     options,
                     published,
                 ),
