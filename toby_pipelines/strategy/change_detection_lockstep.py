@@ -32,7 +32,7 @@ from toby_pipelines.strategy.change_detection import (
     ChangePoint,
 )
 from toby_pipelines.strategy.evidence import ScoredPost
-from toby_pipelines.strategy.stream_arrays import by_combination
+from toby_pipelines.strategy.stream_arrays import by_combination, days_of, scores_of
 
 NO_DAY = 0  # a CUSUM that has not started (dates are kept as proleptic ordinals)
 
@@ -44,24 +44,23 @@ class _Streams:
     def __init__(self, streams: Sequence[Sequence[ScoredPost]]) -> None:
         self.count = len(streams)
         self.length = max((len(s) for s in streams), default=0)
-        self.slots = max((len(p.options) for s in streams for p in s), default=0)
+        # Every post's options are one of its stream's combinations.
+        grouped = [by_combination(stream) for stream in streams]
+        self.slots = max((len(c) for combinations, _ in grouped for c in combinations), default=0)
         self.lengths = np.array([len(s) for s in streams], dtype=np.int64)
         self.scores = np.zeros((self.count, self.length))
         self.days = np.zeros((self.count, self.length), dtype=np.int64)
         self.options = np.full((self.count, self.length, self.slots), -1, dtype=np.int64)
         self.keys: list[list[tuple[str, str]]] = []
         self.ids = [(s[0].brand_id, s[0].content_type) if s else ("", "") for s in streams]
-        for s, stream in enumerate(streams):
+        for s, (stream, (combinations, which)) in enumerate(zip(streams, grouped, strict=True)):
             count = len(stream)
-            self.scores[s, :count] = np.fromiter((p.score for p in stream), float, count)
-            self.days[s, :count] = np.fromiter(
-                (p.published_on.toordinal() for p in stream), np.int64, count
-            )
+            self.scores[s, :count] = scores_of(stream)
+            self.days[s, :count] = days_of(stream)
             # Options are numbered per combination (posts read together share their options
             # mapping): a (dimension, option) is first met in the first post of a combination
             # that holds it, so the numbering is the one a walk over every post's slots gives.
             index: dict[tuple[str, str], int] = {}
-            combinations, which = by_combination(stream)
             table: list[list[int]] = []
             for options in combinations:
                 numbers = [index.setdefault(key, len(index)) for key in options.items()]
@@ -109,10 +108,12 @@ def detect_changes_many(streams: Sequence[Sequence[ScoredPost]]) -> list[list[Ch
             )  # fmt: skip
         brand_count += active
         brand_total[active] += score[active]
-        for slot in range(data.slots):
-            adding = active & present[:, slot]
-            option_count[rows[adding], option[adding, slot]] += 1
-            option_total[rows[adding], option[adding, slot]] += score[adding]
+        # Every option of every active stream's post at once: a post's options are different
+        # (dimension, option) keys, so no count or total is added to twice.
+        streams, slot_of = np.nonzero(active[:, None] & present)
+        chosen = option[streams, slot_of]
+        option_count[streams, chosen] += 1
+        option_total[streams, chosen] += score[streams]
     return found
 
 
@@ -202,40 +203,38 @@ def _judge(data, found, i, warm, score, day, slots, present, option, rows,
         option_total[gone] = 0
         drop.reset(gone)
         rises.reset(gone)
+    # Each judged post's options, slot by slot as `detect_changes` walks them, judged at once: a
+    # post's options are different keys, so no option's state is read after another's update.
     judged = ~fired
-    for slot in range(data.slots):
-        at = judged & present_w[:, slot]
-        if not at.any():
-            continue
-        s, o = w[at], option_w[at, slot]
-        history = option_count[s, o]
-        known = history - rises.score_count[s, o]
-        ready = known >= RISE_MIN_POSTS
-        if not ready.any():
-            continue
-        s, o, known = s[ready], o[ready], known[ready]
-        local = np.flatnonzero(at)[ready]
-        base_s = base[local]
-        before = (option_total[s, o] - rises.score_total[s, o] + SHRINKAGE * base_s) / (
-            option_count[s, o] - rises.score_count[s, o] + SHRINKAGE
-        ) - base_s
-        own = score_w[local] - (additive[local] - shifts[local, slot] + before)
-        spread = rise_sd[local] * np.sqrt(1.0 + 1.0 / (known + SHRINKAGE))
-        excess = np.minimum(own / spread, RISE_CAP) - RISE_SLACK
-        rises.step((s, o), excess, own, day_w[local], score_w[local])
-        risen = rises.value[s, o] > RISE_THRESHOLD
-        for stream, opt in zip(s[risen], o[risen], strict=True):
-            stream, opt = int(stream), int(opt)
-            found[stream].append(
-                _change(
-                    data, stream, i, rises.start[stream, opt],
-                    rises.mean_residual((stream, opt)), data.keys[stream][opt],
-                )
-            )  # fmt: skip
-        if risen.any():
-            option_count[s[risen], o[risen]] = 0
-            option_total[s[risen], o[risen]] = 0
-            rises.reset((s[risen], o[risen]))
+    by_slot = [np.flatnonzero(judged & present_w[:, slot]) for slot in range(data.slots)]
+    local = np.concatenate(by_slot)
+    slot_of = np.repeat(np.arange(data.slots), [len(at) for at in by_slot])
+    s, o = w[local], option_w[local, slot_of]
+    known = option_count[s, o] - rises.score_count[s, o]
+    ready = known >= RISE_MIN_POSTS
+    if not ready.any():
+        return
+    s, o, known, local, slot_of = s[ready], o[ready], known[ready], local[ready], slot_of[ready]
+    base_s = base[local]
+    before = (option_total[s, o] - rises.score_total[s, o] + SHRINKAGE * base_s) / (
+        option_count[s, o] - rises.score_count[s, o] + SHRINKAGE
+    ) - base_s
+    own = score_w[local] - (additive[local] - shifts[local, slot_of] + before)
+    spread = rise_sd[local] * np.sqrt(1.0 + 1.0 / (known + SHRINKAGE))
+    excess = np.minimum(own / spread, RISE_CAP) - RISE_SLACK
+    rises.step((s, o), excess, own, day_w[local], score_w[local])
+    risen = rises.value[s, o] > RISE_THRESHOLD
+    for stream, opt in zip(s[risen].tolist(), o[risen].tolist(), strict=True):
+        found[stream].append(
+            _change(
+                data, stream, i, rises.start[stream, opt],
+                rises.mean_residual((stream, opt)), data.keys[stream][opt],
+            )
+        )  # fmt: skip
+    if risen.any():
+        option_count[s[risen], o[risen]] = 0
+        option_total[s[risen], o[risen]] = 0
+        rises.reset((s[risen], o[risen]))
 
 
 def _change(data: _Streams, stream: int, i: int, start, shift, key=None) -> ChangePoint:

@@ -1,12 +1,13 @@
-"""One stream's posts as arrays, built with one Python step per post.
+"""One stream's posts as arrays, built without a Python step per post.
 
 Learning reads every user's 90-day horizon every day. Turning a stream's posts into the arrays
 the numpy paths work on (`stream_evidence`, `other_dimensions`, `change_detection_lockstep`) cost
 a dictionary operation per post and dimension, several times over. Here the posts' options are
 numbered per combination instead: the posts read from the database share one options mapping per
-combination of options (`scored_posts_between`), so each combination is numbered once and each
-post costs one lookup. Posts that do not share their mappings are numbered the same way, only
-without the saving.
+combination of options (`scored_posts_between`), so each combination is numbered once, and the
+posts are told apart by their mapping's identity in numpy (`np.unique`). Scores, days and phases
+are taken out by `map` in C. Posts that do not share their mappings are numbered the same way,
+only without the saving.
 
 Options are numbered per dimension in the order the stream first uses them, which is the order
 the per-post code numbers them in: the first post that uses an option is the first post of its
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -55,20 +57,35 @@ class StreamArrays:
         return weights
 
 
+_SCORE, _PHASE = attrgetter("score"), attrgetter("phase")
+_OPTIONS, _PUBLISHED = attrgetter("options"), attrgetter("published_on")
+
+
+def scores_of(stream: Sequence[ScoredPost]) -> np.ndarray:
+    """The posts' scores (mapped in C, not a Python step per post)."""
+    return np.fromiter(map(_SCORE, stream), dtype=float, count=len(stream))
+
+
+def days_of(stream: Sequence[ScoredPost]) -> np.ndarray:
+    """The posts' publishing days as proleptic ordinals."""
+    return np.fromiter(
+        map(dt.date.toordinal, map(_PUBLISHED, stream)), dtype=np.int64, count=len(stream)
+    )
+
+
 def by_combination(stream: Sequence[ScoredPost]) -> tuple[list[Mapping[str, str]], np.ndarray]:
     """The stream's distinct options mappings in the order of their first posts, and each post's
-    index into them: one lookup per post (posts read together share their mapping)."""
-    combination_of: dict[int, int] = {}
-    combinations: list[Mapping[str, str]] = []
-    which = np.empty(len(stream), dtype=np.int64)
-    for i, post in enumerate(stream):
-        options = post.options
-        found = combination_of.get(id(options))
-        if found is None:
-            found = combination_of[id(options)] = len(combinations)
-            combinations.append(options)
-        which[i] = found
-    return combinations, which
+    index into them (posts read together share their mapping, so a mapping is told by its
+    identity)."""
+    count = len(stream)
+    if count == 0:
+        return [], np.empty(0, dtype=np.int64)
+    identities = np.fromiter(map(id, map(_OPTIONS, stream)), dtype=np.int64, count=count)
+    _, firsts, which = np.unique(identities, return_index=True, return_inverse=True)
+    order = np.argsort(firsts, kind="stable")  # the mappings by their first posts
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return [stream[first].options for first in firsts[order].tolist()], rank[which.reshape(-1)]
 
 
 def stream_arrays(stream: Sequence[ScoredPost]) -> StreamArrays:
@@ -86,12 +103,10 @@ def stream_arrays(stream: Sequence[ScoredPost]) -> StreamArrays:
     return StreamArrays(
         dimensions=dimensions,
         uniform=uniform,
-        scores=np.fromiter((post.score for post in stream), dtype=float, count=len(stream)),
-        days=np.fromiter(
-            (post.published_on.toordinal() for post in stream), dtype=np.int64, count=len(stream)
-        ),
+        scores=scores_of(stream),
+        days=days_of(stream),
         provisional=np.fromiter(
-            (post.phase == "48h" for post in stream), dtype=bool, count=len(stream)
+            map("48h".__eq__, map(_PHASE, stream)), dtype=bool, count=len(stream)
         ),
         codes=table[which],
         options=tuple(tuple(index) for index in numbering),
