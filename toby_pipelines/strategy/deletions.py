@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from toby_pipelines.strategy.evidence import ScoredPost
+from toby_pipelines.strategy.evidence import PUBLISHING_ORDER, ScoredPost
 
 DELETION_PENALTY = 35.0
 DELETION_DECAY_DAYS = 14.0
@@ -72,4 +72,4 @@ def with_deletions(
                 dict(gone.options),
                 gone.published_on,
             )
-    return sorted(by_id.values(), key=lambda p: (p.published_on, p.post_id))
+    return sorted(by_id.values(), key=PUBLISHING_ORDER)

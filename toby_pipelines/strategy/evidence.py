@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 from toby_pipelines.strategy.normal_gamma import Evidence
@@ -27,6 +28,10 @@ class ScoredPost(NamedTuple):
     options: Mapping[str, str]
     published_on: dt.date
 
+
+# Posts in publishing order: by day, then by id (a key built in C).
+PUBLISHING_ORDER = attrgetter("published_on", "post_id")
+_POST_ID = attrgetter("post_id")
 
 ArmKey = tuple[str, str, str, str]  # brand_id, content_type, dimension, option
 
@@ -65,12 +70,15 @@ def latest_scores(scores: Iterable[ScoredPost]) -> list[ScoredPost]:
     """One score per post, in publishing order: the 7-day score where it exists, else the 48h one.
 
     The 7-day score replaces the provisional one; it is never added to it."""
+    scores = list(scores)
+    if len(set(map(_POST_ID, scores))) == len(scores):  # one score per post already (as read)
+        return sorted(scores, key=PUBLISHING_ORDER)
     best: dict[str, ScoredPost] = {}
     for score in scores:
         current = best.get(score.post_id)
         if current is None or (current.phase == "48h" and score.phase == "7d"):
             best[score.post_id] = score
-    return sorted(best.values(), key=lambda p: (p.published_on, p.post_id))
+    return sorted(best.values(), key=PUBLISHING_ORDER)
 
 
 def phase_weight(post: ScoredPost) -> float:

@@ -70,19 +70,23 @@ def fitted_columns(
     offsets = np.cumsum([0] + [len(options) for options in stream.options])
     columns = [np.where(code >= 0, code + offsets[d], -1) for d, code in enumerate(stream.codes.T)]
     size = int(offsets[-1])
-    normal = SHRINKAGE * np.eye(size)  # X'WX + SHRINKAGE I
-    for first in columns:
-        for second in columns:
-            both = (first >= 0) & (second >= 0)
-            normal += np.bincount(
-                first[both] * size + second[both], weights=weights[both], minlength=size * size
-            ).reshape(size, size)
-    right = np.zeros(size)  # X'W (y - centre)
-    for column in columns:
-        present = column >= 0
-        right += np.bincount(
-            column[present], weights=(weights * (scores - centre))[present], minlength=size
-        )
+    # X'WX + SHRINKAGE I and X'W (y - centre), each in one bincount over every pair of
+    # dimensions (every dimension): a cell of X'WX belongs to one pair, so its posts are added
+    # in post order, as a bincount per pair adds them.
+    table = np.array(columns).reshape(len(columns), len(scores))
+    first = np.repeat(table, len(columns), axis=0)
+    second = np.tile(table, (len(columns), 1))
+    both = (first >= 0) & (second >= 0)
+    pair_weights = np.broadcast_to(weights, first.shape)
+    normal = np.bincount(
+        (first * size + second)[both], weights=pair_weights[both], minlength=size * size
+    ).reshape(size, size) + SHRINKAGE * np.eye(size)
+    present = table >= 0
+    right = np.bincount(
+        table[present],
+        weights=np.broadcast_to(weights * (scores - centre), table.shape)[present],
+        minlength=size,
+    )
     effects = np.linalg.solve(normal, right)
     # contribution[d][i]: the effect of post i's option in dimension d.
     contribution = np.array(

@@ -81,35 +81,42 @@ def _first_uses(stream, position) -> dict[ArmKey, tuple[int, int]]:
 
 
 def _stream_arms(stream, arrays: StreamArrays, weights, fitted, arm_discounts, position):
+    """Every arm of a stream whose posts all name the same dimensions, summed for every
+    dimension at once: each dimension's options are bins of their own (after the dimensions
+    before), so a bin's posts are still added in post order, as one bincount per dimension adds
+    them."""
     brand_id, content_type = stream[0].brand_id, stream[0].content_type
-    scores = arrays.scores
-    days = arrays.days
+    scores, days = arrays.scores, arrays.days
+    count, dimensions = len(stream), len(arrays.dimensions)
+    offsets = np.cumsum([0, *(len(options) for options in arrays.options)]).tolist()
+    size = offsets[-1]
+    # [dimension, post] flattened: each post's bin, value and weight in every dimension.
+    bins = (arrays.codes + np.array(offsets[:-1])).T.ravel()
+    values = fitted[1].T.ravel() if fitted is not None else np.tile(scores, dimensions)
+    arm_weights = np.tile(weights, dimensions)
     for d, dimension in enumerate(arrays.dimensions):
-        values = fitted[1][:, d] if fitted is not None else scores
         codes = arrays.codes[:, d]
-        options = arrays.options[d]
-        arm_weights = weights.copy()
-        for code, option in enumerate(options):
+        own = arm_weights[d * count : (d + 1) * count]
+        for code, option in enumerate(arrays.options[d]):
             discount = arm_discounts.get((brand_id, content_type, dimension, option))
             if discount is not None:
                 before = (codes == code) & (days < discount[0].toordinal())
-                arm_weights[before] = weights[before] * discount[1]
-        count = len(options)
-        weight = np.bincount(codes, weights=arm_weights, minlength=count)
-        total = np.bincount(codes, weights=arm_weights * values, minlength=count)
-        squares = np.bincount(codes, weights=arm_weights * values * values, minlength=count)
-        posts = np.bincount(codes, minlength=count)
-        first = np.full(count, len(stream))
-        np.minimum.at(first, codes, np.arange(len(stream)))
-        raw = _raw_scores(scores, codes, posts)
-        for code, option in enumerate(options):
+                own[before] = weights[before] * discount[1]
+    weight = np.bincount(bins, weights=arm_weights, minlength=size)
+    total = np.bincount(bins, weights=arm_weights * values, minlength=size)
+    squares = np.bincount(bins, weights=arm_weights * values * values, minlength=size)
+    posts = np.bincount(bins, minlength=size)
+    first = np.full(size, count)
+    np.minimum.at(first, bins, np.tile(np.arange(count), dimensions))
+    raw = _raw_scores(np.tile(scores, dimensions), bins, posts)
+    for d, dimension in enumerate(arrays.dimensions):
+        for code, option in enumerate(arrays.options[d]):
+            at = offsets[d] + code
             yield (
-                (position[id(stream[int(first[code])])], d),
+                (position[id(stream[int(first[at])])], d),
                 (brand_id, content_type, dimension, option),
-                Evidence(
-                    float(weight[code]), float(total[code]), float(squares[code]), int(posts[code])
-                ),
-                raw[code],
+                Evidence(float(weight[at]), float(total[at]), float(squares[at]), int(posts[at])),
+                raw[at],
             )
 
 
