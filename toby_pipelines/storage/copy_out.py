@@ -3,8 +3,8 @@
 Fetching rows through the driver builds a Python object per value and a row object per row
 before the caller sees them; a learning horizon is hundreds of thousands of rows a batch. Here
 PostgreSQL writes the rows as CSV, pandas' C parser reads them into columns, and equal text is
-numbered once (`pd.factorize`), so the caller builds its objects from columns, sharing equal
-values. Floats are written by PostgreSQL in their shortest exact form, which pandas' parser
+numbered once (text read as categories), so the caller builds its objects from columns, sharing
+equal values. Floats are written by PostgreSQL in their shortest exact form, which pandas' parser
 reads back correctly rounded: the same numbers to the last bit as the driver reads (tested).
 """
 

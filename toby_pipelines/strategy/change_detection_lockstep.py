@@ -206,9 +206,7 @@ def _judge(data, found, i, warm, score, day, slots, present, option, rows,
     # Each judged post's options, slot by slot as `detect_changes` walks them, judged at once: a
     # post's options are different keys, so no option's state is read after another's update.
     judged = ~fired
-    by_slot = [np.flatnonzero(judged & present_w[:, slot]) for slot in range(data.slots)]
-    local = np.concatenate(by_slot)
-    slot_of = np.repeat(np.arange(data.slots), [len(at) for at in by_slot])
+    slot_of, local = np.nonzero((judged[:, None] & present_w).T)  # slot by slot
     s, o = w[local], option_w[local, slot_of]
     known = option_count[s, o] - rises.score_count[s, o]
     ready = known >= RISE_MIN_POSTS

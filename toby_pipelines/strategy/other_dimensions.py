@@ -67,15 +67,12 @@ def fitted_columns(
     centre = float(weights @ scores) / total
     dimensions = list(stream.dimensions)
     # One column per option of every dimension: post i's column in dimension d (-1: none).
-    offsets = np.cumsum([0] + [len(options) for options in stream.options])
-    columns = [np.where(code >= 0, code + offsets[d], -1) for d, code in enumerate(stream.codes.T)]
-    size = int(offsets[-1])
+    table, size = stream.option_columns()
     # X'WX + SHRINKAGE I and X'W (y - centre), each in one bincount over every pair of
     # dimensions (every dimension): a cell of X'WX belongs to one pair, so its posts are added
     # in post order, as a bincount per pair adds them.
-    table = np.array(columns).reshape(len(columns), len(scores))
-    first = np.repeat(table, len(columns), axis=0)
-    second = np.tile(table, (len(columns), 1))
+    first = np.repeat(table, len(table), axis=0)
+    second = np.tile(table, (len(table), 1))
     both = (first >= 0) & (second >= 0)
     pair_weights = np.broadcast_to(weights, first.shape)
     normal = np.bincount(
@@ -90,7 +87,7 @@ def fitted_columns(
     effects = np.linalg.solve(normal, right)
     # contribution[d][i]: the effect of post i's option in dimension d.
     contribution = np.array(
-        [np.where(column >= 0, effects[np.maximum(column, 0)], 0.0) for column in columns]
-    ).reshape(len(columns), len(scores))
+        [np.where(column >= 0, effects[np.maximum(column, 0)], 0.0) for column in table]
+    ).reshape(len(table), len(scores))
     unfitted = scores - contribution.sum(axis=0)
     return dimensions, (unfitted + contribution).T, unfitted

@@ -43,6 +43,14 @@ class StreamArrays:
     codes: np.ndarray
     options: tuple[tuple[str, ...], ...]
 
+    def option_columns(self) -> tuple[np.ndarray, int]:
+        """Every option of every dimension numbered as one column (a dimension's options after
+        the dimensions before): [dimension, post], -1 where a post lacks the dimension; and how
+        many columns there are."""
+        offsets = np.cumsum([0, *(len(options) for options in self.options)])
+        columns = np.where(self.codes >= 0, self.codes + offsets[:-1], -1).T
+        return columns.reshape(len(self.dimensions), len(self.scores)), int(offsets[-1])
+
     def weights(self, as_of: dt.date, changed_on: dt.date | None, factor: float) -> np.ndarray:
         """Each post's weight: its phase's (`phase_weight`) times its age's decay
         (`decay_factor`), times `factor` when published before `changed_on`; the same

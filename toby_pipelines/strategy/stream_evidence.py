@@ -88,10 +88,9 @@ def _stream_arms(stream, arrays: StreamArrays, weights, fitted, arm_discounts, p
     brand_id, content_type = stream[0].brand_id, stream[0].content_type
     scores, days = arrays.scores, arrays.days
     count, dimensions = len(stream), len(arrays.dimensions)
-    offsets = np.cumsum([0, *(len(options) for options in arrays.options)]).tolist()
-    size = offsets[-1]
+    table, size = arrays.option_columns()
     # [dimension, post] flattened: each post's bin, value and weight in every dimension.
-    bins = (arrays.codes + np.array(offsets[:-1])).T.ravel()
+    bins = table.ravel()
     values = fitted[1].T.ravel() if fitted is not None else np.tile(scores, dimensions)
     arm_weights = np.tile(weights, dimensions)
     for d, dimension in enumerate(arrays.dimensions):
@@ -109,15 +108,16 @@ def _stream_arms(stream, arrays: StreamArrays, weights, fitted, arm_discounts, p
     first = np.full(size, count)
     np.minimum.at(first, bins, np.tile(np.arange(count), dimensions))
     raw = _raw_scores(np.tile(scores, dimensions), bins, posts)
-    for d, dimension in enumerate(arrays.dimensions):
-        for code, option in enumerate(arrays.options[d]):
-            at = offsets[d] + code
-            yield (
-                (position[id(stream[int(first[at])])], d),
-                (brand_id, content_type, dimension, option),
-                Evidence(float(weight[at]), float(total[at]), float(squares[at]), int(posts[at])),
-                raw[at],
-            )
+    # Bins are numbered dimension by dimension, option by option: the order of these loops.
+    arms = ((d, dimension, option) for d, dimension in enumerate(arrays.dimensions)
+            for option in arrays.options[d])  # fmt: skip
+    for at, (d, dimension, option) in enumerate(arms):
+        yield (
+            (position[id(stream[int(first[at])])], d),
+            (brand_id, content_type, dimension, option),
+            Evidence(float(weight[at]), float(total[at]), float(squares[at]), int(posts[at])),
+            raw[at],
+        )
 
 
 def _raw_scores(scores: np.ndarray, codes: np.ndarray, posts: np.ndarray) -> list[RawScores]:
