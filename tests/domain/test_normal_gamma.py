@@ -98,6 +98,19 @@ def test_prepared_law_arrays_draw_what_the_reference_draws():
     assert reference_rng.random() == rng.random()  # the stream is left where it was
 
 
+def _any_laws(cases: np.random.Generator) -> list[NormalGamma]:
+    """1 to 10 options' laws, tiny and large shapes and rates among them."""
+    return [
+        NormalGamma(
+            float(cases.normal(50, 20)),
+            float(10 ** cases.uniform(-3, 3)),
+            float(10 ** cases.uniform(-3, 3)),
+            float(10 ** cases.uniform(-3, 5)),
+        )
+        for _ in range(int(cases.integers(1, 11)))
+    ]
+
+
 def test_draws_option_by_option_are_the_column_calls_numbers_for_any_laws():
     """The prepared arrays draw each option's precisions with scalar parameters; a planned post
     replays only if these are the numbers one `gamma` call with the parameters as columns gives,
@@ -106,16 +119,8 @@ def test_draws_option_by_option_are_the_column_calls_numbers_for_any_laws():
 
     cases = np.random.default_rng(2026)
     for seed in range(300):
-        options = int(cases.integers(1, 11))
-        laws = [
-            NormalGamma(
-                float(cases.normal(50, 20)),
-                float(10 ** cases.uniform(-3, 3)),
-                float(10 ** cases.uniform(-3, 3)),
-                float(10 ** cases.uniform(-3, 5)),
-            )
-            for _ in range(options)
-        ]
+        laws = _any_laws(cases)
+        options = len(laws)
         size = int(cases.choice([1, 1, 2, 7]))
         width = float(cases.choice([1.0, 0.5]))
         reference_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
@@ -128,5 +133,24 @@ def test_draws_option_by_option_are_the_column_calls_numbers_for_any_laws():
         with np.errstate(divide="ignore"):  # a tiny shape can draw a precision of 0 (inf)
             reference = mu + width * normals / np.sqrt(kappa * precision)
             drawn = LawArrays.of(laws).draw_means(rng, size, width)
+        assert np.array_equal(drawn, reference), (seed, laws)
+        assert reference_rng.random() == rng.random()
+
+
+def test_one_draw_per_option_is_the_column_calls_numbers_for_any_laws():
+    """A slot draws once per option (`LawArrays.draw_one`, a scalar `gamma` call per option):
+    the numbers `draw_means(rng, 1, width)` gives, option by option, whatever the laws, and the
+    stream left where it leaves it, so every planned post still replays."""
+    from toby_pipelines.strategy.normal_gamma import LawArrays
+
+    cases = np.random.default_rng(2027)
+    for seed in range(500):
+        laws = _any_laws(cases)
+        width = float(cases.choice([1.0, 0.4, 0.25]))
+        arrays = LawArrays.of(laws)
+        reference_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        with np.errstate(divide="ignore"):  # a tiny shape can draw a precision of 0 (inf)
+            reference = arrays.draw_means(reference_rng, 1, width)[:, 0]
+            drawn = arrays.draw_one(rng, width)
         assert np.array_equal(drawn, reference), (seed, laws)
         assert reference_rng.random() == rng.random()

@@ -59,6 +59,16 @@ class LawArrays:
             mu=np.array([[p.mu] for p in posteriors]),
         )
 
+    def draw_one(self, rng: np.random.Generator, width: float = 1.0) -> np.ndarray:
+        """`draw_means(rng, 1, width)[:, 0]`, the same numbers drawn in the same order, for a
+        slot's one draw per option: each precision a float from a scalar `gamma` call (no
+        array to build and check per option), the normals one call."""
+        gamma = rng.gamma
+        pairs = zip(self.alpha, self.scale, strict=True)
+        precision = np.array([gamma(alpha, scale) for alpha, scale in pairs])
+        normals = rng.standard_normal(len(self.alpha))
+        return self.mu[:, 0] + width * normals / np.sqrt(self.kappa[:, 0] * precision)
+
     def draw_means(self, rng: np.random.Generator, size: int, width: float = 1.0) -> np.ndarray:
         """One row per option, `size` columns (see `draw_means_of`).
 

@@ -19,8 +19,11 @@ evaluation; a caller that does not keep it (the learning benchmark) can skip com
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import numpy as np
 
@@ -139,6 +142,16 @@ def _experiment_turn(options: Sequence[str], turn: ExperimentTurn) -> list[float
     return [1.0 / len(least) if i in least else 0.0 for i in range(len(options))]
 
 
+def _pick(rng: np.random.Generator, probabilities: Sequence[float]) -> int:
+    """`rng.choice(len(probabilities), p=probabilities)` as numpy's `Generator.choice` draws
+    it (one uniform, searched in the normalized cumulative sums): the same index from the same
+    stream, without the call's checks of `p`, which cost more than the draw on every slot an
+    experiment forces (`tests/domain/test_selection_draws.py`)."""
+    cumulative = list(accumulate(probabilities))  # added in order, as `cumsum` adds
+    total = cumulative[-1]
+    return bisect_right([value / total for value in cumulative], rng.random())
+
+
 def choose_strategy(
     pools: Mapping[str, Sequence[str]],
     posteriors: Mapping[str, Mapping[str, NormalGamma]],
@@ -175,7 +188,7 @@ def choose_strategy(
     for dimension in pools:
         laws = prepared[dimension]
         pool = laws.pool
-        draw = laws.arrays.draw_means(rng, 1, width)[:, 0]
+        draw = laws.arrays.draw_one(rng, width)
         rested = set(resting.get(dimension, ()))
         own = next((t for t in running if t.dimension == dimension), None)
         following = own.pending_follow_ups(pool) if own is not None else []
@@ -185,7 +198,9 @@ def choose_strategy(
             regular_probs = {pool[i]: 1.0 / len(following) for i in following}
         else:
             regular = [i for i, o in enumerate(pool) if o not in rested] or list(range(len(pool)))
-            option = pool[regular[int(draw[regular].argmax())]]
+            # The first highest draw among them (all of them unless a topic rests).
+            best = draw.argmax() if len(regular) == len(pool) else regular[draw[regular].argmax()]
+            option = pool[int(best)]
             regular_probs = dict(
                 zip(
                     (pool[i] for i in regular),
@@ -198,7 +213,7 @@ def choose_strategy(
             forced = _experiment_turn(pool, own)
             if forced is not None:
                 experiment_probs = dict(zip(pool, forced, strict=True))
-                experiment_pick = int(rng.choice(len(pool), p=forced))
+                experiment_pick = _pick(rng, forced)
             else:
                 everyone = list(range(len(pool)))
                 experiment_pick = int(draw.argmax())
@@ -212,11 +227,11 @@ def choose_strategy(
         experiment_p[dimension] = float(experiment_probs.get(option, 0.0))
 
     # Exact probability of the combination: no experiment turn, or one turn per experiment.
-    all_regular = float(np.prod(list(regular_p.values())))
+    all_regular = math.prod(regular_p.values())
     propensity = (1.0 - share * len(running)) * all_regular
     for other in running:
-        rest = np.prod([p for d, p in regular_p.items() if d != other.dimension])
-        propensity += share * experiment_p[other.dimension] * float(rest)
+        rest = math.prod(p for d, p in regular_p.items() if d != other.dimension)
+        propensity += share * experiment_p[other.dimension] * rest
     marginals = {
         dimension: (1.0 - share) * regular_p[dimension] + share * experiment_p[dimension]
         if any(t.dimension == dimension for t in running)
