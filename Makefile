@@ -6,7 +6,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TOBY_TEST_DATABASE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/postgres
 
-.PHONY: setup browser demo simulate bench-learning bench-media bench-scale bench-refill bench-rechain bench-retick celery-worker test screenshots lint format dev serve check-defs clean
+.PHONY: setup browser demo simulate bench-learning bench-media bench-scale bench-refill bench-rechain bench-horizon bench-retick celery-worker test screenshots lint format dev serve check-defs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,6 +56,13 @@ bench-refill: setup
 bench-rechain: setup
 	$(BIN)/python -W ignore -m toby_pipelines.scale --database $(or $(DATABASE),postgresql) \
 		--rechain $(or $(RUNS),2)
+
+# What a longer history costs the chain: BRANDS populated with SHORT and with DAYS days of
+# history, the chain run on each in turn RUNS times, a ratio per pair (horizon.py).
+bench-horizon: setup
+	$(BIN)/python -W ignore -m toby_pipelines.scale --brands $(or $(BRANDS),1000) \
+		--days $(or $(DAYS),180) --short-days $(or $(SHORT),30) \
+		--database $(or $(DATABASE),postgresql) --horizon $(or $(RUNS),3)
 
 # The steady tick again, RUNS times, on the database bench-scale last populated and filled: a
 # change to the tick measured on the same data (run it from each checkout in turn).

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from toby_pipelines.scale.bench import (
     CHAIN,
+    HISTORY_END,
     TEMPLATE_START,
     _asset_step,
     _row_at_a_time_chain,
@@ -33,10 +34,15 @@ BRANDS = 7
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
+def template_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("scale") / "template.sqlite"
     build_template(path, TEMPLATE_START)
-    return read_template(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def template(template_path):
+    return read_template(template_path)
 
 
 def test_users_own_one_to_five_brands():
@@ -184,3 +190,29 @@ def test_the_steady_tick_is_timed_again_only_on_a_filled_population(
     assert len(figures["steady_ticks"]) == 2
     assert all(tick["wall_s"] > 0 for tick in figures["steady_ticks"])
     database.dispose()
+
+
+def test_a_longer_history_is_timed_in_pairs_on_two_populations(template_path, tmp_path):
+    """`make bench-horizon`: the same brands populated with a short and a long history, the
+    chain run on each in turn, a ratio per pair; both databases kept, holding their histories."""
+    from toby_pipelines.scale.horizon import horizon
+
+    figures = horizon(3, 9, 12, "sqlite", tmp_path, runs=2, template=template_path)
+    assert len(figures["ratios"]) == 2 and len(figures["pairs"]) == 2
+    for pair in figures["pairs"]:
+        for chain in (pair["short"], pair["long"]):
+            assert set(chain["steps"]) == set(CHAIN)
+            assert all(step["cpu_s"] > 0 for step in chain["steps"].values())
+        assert pair["ratio"] == round(pair["long"]["chain_cpu_s"] / pair["short"]["chain_cpu_s"], 3)
+    days = {}
+    for history in (9, 12):
+        database = Database(f"sqlite:///{tmp_path / f'toby_horizon_{history}d.db'}")
+        days[history] = count(
+            database, "SELECT COUNT(DISTINCT score_date) FROM post_scores WHERE score_date <= :d",
+            d=HISTORY_END,
+        )  # fmt: skip
+        learned = count(database, "SELECT COUNT(*) FROM toby_strategy_scores WHERE as_of_date = :d",
+                        d=HISTORY_END + dt.timedelta(days=1))  # fmt: skip
+        assert learned > 0  # the chain ran on this population
+        database.dispose()
+    assert days[12] - days[9] == 3

@@ -347,33 +347,35 @@ def rechain(kind: str, directory: Path, runs: int) -> dict:
     """The day's chain again, `runs` times, on the database the last `run` populated (the
     partition re-run, as a backfill runs it): a code change to the chain measured on the same
     data (run it from each checkout in turn)."""
-    day, midnight = _measured_day()
     url = _existing_database(kind, directory)
-    chains = []
-    for number in range(1, runs + 1):
-        steps = {}
-        for name in CHAIN:
-            outcome = _in_child(_asset_step(url, name, day, midnight))
-            steps[name] = {k: outcome[k] for k in ("cpu_s", "wall_s", "peak_rss_mb")}
-            print(
-                f"chain {number}/{runs} {name:<20} cpu {outcome['cpu_s']:>7.2f} s"
-                f"  wall {outcome['wall_s']:>7.2f} s  peak {outcome['peak_rss_mb']:>6.0f} MB",
-                flush=True,
-            )
-        chain = {
-            "chain_cpu_s": round(sum(step["cpu_s"] for step in steps.values()), 2),
-            "chain_wall_s": round(sum(step["wall_s"] for step in steps.values()), 2),
-            "steps": steps,
-        }
-        print(
-            f"chain {number}/{runs}: cpu {chain['chain_cpu_s']:.2f} s"
-            f"  wall {chain['chain_wall_s']:.2f} s",
-            flush=True,
-        )
-        chains.append(chain)
+    chains = [run_chain(url, f"chain {number}/{runs}") for number in range(1, runs + 1)]
     figures = {"database": kind, "chains": chains}
     print(json.dumps(figures))
     return figures
+
+
+def run_chain(url: str, label: str) -> dict:
+    """The day's chain on the populated database at `url`, each step in a child process, its
+    figures printed as it goes: CPU, wall and peak memory per step, and CPU and wall in all."""
+    day, midnight = _measured_day()
+    steps = {}
+    for name in CHAIN:
+        outcome = _in_child(_asset_step(url, name, day, midnight))
+        steps[name] = {k: outcome[k] for k in ("cpu_s", "wall_s", "peak_rss_mb")}
+        print(
+            f"{label} {name:<20} cpu {outcome['cpu_s']:>7.2f} s"
+            f"  wall {outcome['wall_s']:>7.2f} s  peak {outcome['peak_rss_mb']:>6.0f} MB",
+            flush=True,
+        )
+    chain = {
+        "chain_cpu_s": round(sum(step["cpu_s"] for step in steps.values()), 2),
+        "chain_wall_s": round(sum(step["wall_s"] for step in steps.values()), 2),
+        "steps": steps,
+    }
+    print(
+        f"{label}: cpu {chain['chain_cpu_s']:.2f} s  wall {chain['chain_wall_s']:.2f} s", flush=True
+    )
+    return chain
 
 
 def retick(kind: str, directory: Path, runs: int) -> dict:
@@ -478,8 +480,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="RUNS",
         help="only the steady tick, RUNS times, on the database the last run populated",
     )
+    parser.add_argument(
+        "--horizon",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="populate BRANDS twice, with SHORT_DAYS and with DAYS of history, and run the"
+        " chain on each in turn RUNS times (horizon.py)",
+    )
+    parser.add_argument("--short-days", type=int, default=30)
     args = parser.parse_args(argv)
-    for name in ("refill", "rechain", "retick"):
+    for name in ("refill", "rechain", "retick", "horizon"):
         if getattr(args, name) < 0:
             parser.error(f"--{name} must be at least 0, got {getattr(args, name)}")
     if args.refill:
@@ -496,6 +507,18 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--{name} must be at least 1, got {getattr(args, name)}")
     if args.days < 8:
         parser.error(f"--days must be at least 8 (a post's 7-day checkpoint), got {args.days}")
+    if args.horizon:
+        from toby_pipelines.scale.horizon import horizon
+
+        if not 8 <= args.short_days < args.days:
+            parser.error(
+                f"--short-days must be at least 8 and fewer than --days ({args.days}),"
+                f" got {args.short_days}"
+            )
+        horizon(
+            args.brands, args.short_days, args.days, args.database, args.directory, args.horizon
+        )
+        return 0
     run(args.brands, args.days, args.database, args.compare_brands, args.directory)
     return 0
 
