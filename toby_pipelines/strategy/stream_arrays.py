@@ -48,8 +48,7 @@ class StreamArrays:
         the dimensions before): [dimension, post], -1 where a post lacks the dimension; and how
         many columns there are."""
         offsets = np.cumsum([0, *(len(options) for options in self.options)])
-        columns = np.where(self.codes >= 0, self.codes + offsets[:-1], -1).T
-        return columns.reshape(len(self.dimensions), len(self.scores)), int(offsets[-1])
+        return np.where(self.codes >= 0, self.codes + offsets[:-1], -1).T, int(offsets[-1])
 
     def weights(self, as_of: dt.date, changed_on: dt.date | None, factor: float) -> np.ndarray:
         """Each post's weight: its phase's (`phase_weight`) times its age's decay
