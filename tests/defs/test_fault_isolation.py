@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from tests.world import START, build_world, register_accounts, resources_for, run_days
 from toby_pipelines.definitions import defs as load_defs
-from toby_pipelines.loop import learn
+from toby_pipelines.loop import carried_detectors, learn
 from toby_pipelines.loop.checkpoint_requests import retry_days
 from toby_pipelines.storage.database import Database
 
@@ -253,17 +253,25 @@ def test_a_follow_up_that_cannot_be_read_stops_only_its_own_user(two_users):
     assert len(others) == len(set(others)) < until - 2
 
 
-def test_a_failing_side_by_side_replay_falls_back_to_each_users_own(
+def test_a_failing_side_by_side_detector_falls_back_to_each_users_own(
     two_users, database_url, monkeypatch
 ):
-    """Audience changes are replayed for a batch of users at once; should that fail (one user's
-    data reaching a bug), each user replays their own, so nobody's learning is lost to it."""
+    """Change detectors are carried for a batch of users at once; should that fail (one user's
+    data reaching a bug), each user's are carried alone: the user whose data fails replays their
+    horizon as before carrying (and stores no detector that day), the other carries on."""
+    real = carried_detectors.carry_detection
 
-    def breaks(streams):
-        raise FloatingPointError("a stream nobody expected")
+    def breaks_on_u1(streams, horizon_start):
+        if any(stream.brand_id == "u1-b0" for stream in streams):
+            raise FloatingPointError("a stream nobody expected")
+        return real(streams, horizon_start)
 
-    monkeypatch.setattr(learn, "detect_changes_many", breaks)
-    run_days(DEFS, database_url, 3)
-    users = {u for (u,) in rows(two_users, "SELECT DISTINCT user_id FROM toby_strategy_scores")}
-    assert users == {"u1", "u2"}
+    monkeypatch.setattr(carried_detectors, "carry_detection", breaks_on_u1)
+    run_days(DEFS, database_url, 12)
+    last = START.date() + dt.timedelta(days=11)
+    learned = "SELECT DISTINCT user_id FROM toby_strategy_scores WHERE as_of_date = :d"
+    assert {u for (u,) in rows(two_users, learned, d=last)} == {"u1", "u2"}
     assert rows(two_users, "SELECT COUNT(*) FROM unit_failures")[0][0] == 0
+    kept = "SELECT DISTINCT user_id FROM toby_detector_states WHERE as_of_date = :d"
+    stored = rows(two_users, kept, d=last)
+    assert {u for (u,) in stored} == {"u2"}

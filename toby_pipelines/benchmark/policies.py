@@ -13,10 +13,21 @@ from dataclasses import replace
 
 import numpy as np
 
+from toby_pipelines.strategy.carried_detection import (
+    StreamDetection,
+    arrived_today,
+    carry_detection,
+)
+from toby_pipelines.strategy.change_detection import DetectorState
 from toby_pipelines.strategy.evidence import ScoredPost
 from toby_pipelines.strategy.experiments import Experiment, advance, count_planned, turns
 from toby_pipelines.strategy.normal_gamma import DEFAULT_PRIOR, Evidence, draw_means_of, update
-from toby_pipelines.strategy.posteriors import LEARNING_HORIZON_DAYS, BrandProfile, learn_user
+from toby_pipelines.strategy.posteriors import (
+    LEARNING_HORIZON_DAYS,
+    BrandProfile,
+    learn_streams,
+    user_streams,
+)
 from toby_pipelines.strategy.selection import ExperimentTurn, choose_strategy, spread_for
 
 EPOCH = dt.date(2026, 1, 1)
@@ -223,9 +234,10 @@ class GradientBandit(Policy):
 
 
 class Toby(Policy):
-    """Toby's policy, through the same functions the Dagster assets call: `learn_user` each
+    """Toby's policy, through the same functions the Dagster assets call: `learn_streams` each
     morning (Normal-Gamma posteriors with decay, 48h->7d replacement, cross-brand priors,
-    change detection, topic rotation), `advance` for experiments, `choose_strategy` per slot."""
+    change detection carried from the day before, topic rotation), `advance` for experiments,
+    `choose_strategy` per slot."""
 
     name = "Toby"
 
@@ -239,6 +251,7 @@ class Toby(Policy):
         self.planned: dict[str, list[tuple[dt.date, dict[str, str]]]] = {b: [] for b in pools}
         self.turns: dict[str, list[ExperimentTurn]] = {}
         self.noise_sd: dict[str, float | None] = {}  # brand -> its stream's (`stream_noise`)
+        self.detectors: dict[tuple[str, str], DetectorState] = {}  # as of yesterday
 
     def morning(self, day: int, arrived: Sequence[ScoredPost]) -> None:
         today = day_date(day)
@@ -248,7 +261,28 @@ class Toby(Policy):
         self.scores.extend((today, post) for post in arrived)
         active = list(self.pools)
         profiles = [BrandProfile(b, {CONTENT_TYPE: self.pools[b]}) for b in active]
-        learning = learn_user(profiles, [p for _, p in self.scores], today, summaries=False)
+        prepared = user_streams(profiles, [p for _, p in self.scores], today)
+        # Each stream's change detector goes on from yesterday's with today's final scores, as
+        # the asset's does (`carried_detectors`).
+        finals_today = {post.post_id for post in arrived if post.phase == "7d"}
+        streams = [
+            StreamDetection(
+                *key,
+                self.detectors.get(key),
+                finals,
+                arrived_today(finals, finals_today) if key in self.detectors else [],
+            )
+            for key, finals in prepared.finals.items()
+        ]
+        states = carry_detection(streams, first)
+        self.detectors = dict(zip(prepared.finals, states, strict=True))
+        learning = learn_streams(
+            profiles,
+            prepared,
+            today,
+            summaries=False,
+            detected={key: state.changes for key, state in self.detectors.items()},
+        )
         self.table = learning.table()
         self.noise_sd = {brand_id: sd for (brand_id, _), sd in learning.noise_sd.items()}
         self.resting = {}

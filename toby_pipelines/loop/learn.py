@@ -9,6 +9,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 
 from toby_pipelines.discovery.trends import trending_topics
+from toby_pipelines.loop.carried_detectors import detect_batch
 from toby_pipelines.loop.cycle_collection import cycle_collection_paused
 from toby_pipelines.loop.days import day_end, day_start, days_back
 from toby_pipelines.loop.discover import TREND_WINDOW
@@ -20,6 +21,11 @@ from toby_pipelines.sharding.shards import ALL_USERS, Shard
 from toby_pipelines.storage.activity import activity_line, write_activity
 from toby_pipelines.storage.brands import BrandRecord, list_brands, option_pool_overrides
 from toby_pipelines.storage.database import Database, roomy_sorts
+from toby_pipelines.storage.detector_states import (
+    StoredDetector,
+    detector_states,
+    save_detector_states,
+)
 from toby_pipelines.storage.discovery import findings_between
 from toby_pipelines.storage.experiments import experiments_as_of, save_experiments
 from toby_pipelines.storage.posteriors import replace_posteriors, stored_leaders
@@ -27,7 +33,6 @@ from toby_pipelines.storage.posts import deleted_posts
 from toby_pipelines.storage.scores import scored_posts_between
 from toby_pipelines.storage.toby_state import advance_phase, learning_since, toby_settings
 from toby_pipelines.strategy.change_detection import ChangePoint
-from toby_pipelines.strategy.change_detection_lockstep import detect_changes_many
 from toby_pipelines.strategy.deletions import DeletedPost
 from toby_pipelines.strategy.dimensions import CONTENT_TYPES, option_pools
 from toby_pipelines.strategy.experiments import Experiment, advance, posts_since
@@ -36,7 +41,6 @@ from toby_pipelines.strategy.posteriors import (
     LEARNING_HORIZON_DAYS,
     BrandProfile,
     OptionPosterior,
-    UserStreams,
     leaders,
     learn_streams,
     learn_user,
@@ -66,6 +70,10 @@ class PosteriorSummary:
     phases: dict[str, str] = field(default_factory=dict)
     failed: list[FailedUnit] = field(default_factory=list)
     posterior_count: int = 0
+    # Streams whose change detector went on from yesterday's state, and those started again
+    # from the horizon (`carried_detectors`).
+    detectors_carried: int = 0
+    detectors_started_again: int = 0
 
 
 def brand_profile(brand: BrandRecord, overrides: dict) -> BrandProfile:
@@ -110,8 +118,8 @@ def compute_posteriors(
         lambda batch: _read_batch(database, batch, day),
     )
     with closing(batches):
-        for batch, (by_user, stored, deleted) in batches:
-            _learn_batch(run, batch, by_user, stored, deleted)
+        for batch, read in batches:
+            _learn_batch(run, batch, read)
     settle_units(
         database,
         stage="strategy_posteriors",
@@ -140,26 +148,41 @@ class _Run:
     succeeded: dict[str, str] = field(default_factory=dict)
 
 
-def _read_batch(database: Database, batch: list[str], day: dt.date) -> tuple[dict, dict, dict]:
-    """What learning reads of a batch of users: each one's horizon of scores, stored leaders and
-    deleted posts, from the day they last reset Toby on (`reset_learning`)."""
+@dataclass(frozen=True)
+class _BatchRead:
+    """What learning reads of a batch of users: each one's horizon of scores (with the day each
+    was scored), stored leaders, deleted posts and the day each user who reset Toby learns
+    from; the batch's change detectors as of the day before."""
+
+    by_user: dict[str, list]
+    stored: dict
+    deleted: dict[str, list[DeletedPost]]
+    since: dict[str, dt.date]
+    detectors: dict[tuple[str, str], StoredDetector]
+
+
+def _read_batch(database: Database, batch: list[str], day: dt.date) -> _BatchRead:
+    """A batch's `_BatchRead`, from the day each user last reset Toby on (`reset_learning`)."""
     by_user = _scores_by_user(database, batch, day)
     with database.engine.connect() as connection:
         stored = stored_leaders(connection, batch)
         deleted: dict[str, list[DeletedPost]] = {}
-        since = days_back(day, LEARNING_HORIZON_DAYS - 1)
-        for owner, post in deleted_posts(connection, batch, since, day):
+        first = days_back(day, LEARNING_HORIZON_DAYS - 1)
+        for owner, post in deleted_posts(connection, batch, first, day):
             deleted.setdefault(owner, []).append(post)
         # A user who reset Toby learns only from posts published since (`reset_learning`).
-        for owner, reset_on in learning_since(connection, batch).items():
+        since = learning_since(connection, batch)
+        for owner, reset_on in since.items():
             by_user[owner] = [s for s in by_user.get(owner, []) if s[1].published_on >= reset_on]
             deleted[owner] = [d for d in deleted.get(owner, []) if d.published_on >= reset_on]
-    return by_user, stored, deleted
+        detectors = detector_states(connection, batch, day - dt.timedelta(days=1))
+    return _BatchRead(by_user, stored, deleted, since, detectors)
 
 
-def _learn_batch(run: _Run, batch: list[str], by_user, stored, deleted) -> None:
+def _learn_batch(run: _Run, batch: list[str], read: _BatchRead) -> None:
     """Learn and write one batch of users; each user's failure is recorded in the summary."""
     day, summary = run.day, run.summary
+    by_user, stored, deleted = read.by_user, read.stored, read.deleted
     prepared: dict[str, tuple] = {}
     for user_id in batch:
         try:
@@ -173,16 +196,24 @@ def _learn_batch(run: _Run, batch: list[str], by_user, stored, deleted) -> None:
             prepared[user_id] = (profiles, streams)
         except Exception as error:  # this user's failure is theirs alone
             summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
-    detected = _detect_together({user: streams for user, (_, streams) in prepared.items()})
+    detected = detect_batch(
+        {user: streams for user, (_, streams) in prepared.items()},
+        {user: _arrived(by_user.get(user, []), day) for user in prepared},
+        read.detectors,
+        read.since,
+        days_back(day, LEARNING_HORIZON_DAYS - 1),
+    )
+    summary.detectors_carried += detected.carried
+    summary.detectors_started_again += detected.started_again
     learned: list[_Learned] = []
     for user_id, (profiles, streams) in prepared.items():
         try:
             learned.append(
                 _Learned(user_id, *_learn_user(
-                    user_id, profiles, streams, detected.get(user_id), by_user.get(user_id, []),
-                    run.running, run.settings, run.outside, day, summary.brand_names,
-                    stored.get(user_id), deleted.get(user_id, []),
-                ))
+                    user_id, profiles, streams, detected.changes.get(user_id),
+                    by_user.get(user_id, []), run.running, run.settings, run.outside, day,
+                    summary.brand_names, stored.get(user_id), deleted.get(user_id, []),
+                ), detectors=detected.states.get(user_id, []))
             )  # fmt: skip
         except Exception as error:  # this user's failure is theirs alone
             summary.failed.append(FailedUnit(user_id, user_id, describe(error)))
@@ -212,6 +243,8 @@ class _Learned:
     part: PosteriorSummary
     leader_changes: list
     phase_move: tuple[str, str] | None
+    # Its change detectors as of the day (none when they could not be carried nor started).
+    detectors: list[StoredDetector] = field(default_factory=list)
 
 
 def _write_users(connection, learned: Sequence[_Learned], owners, day, now) -> None:
@@ -223,6 +256,12 @@ def _write_users(connection, learned: Sequence[_Learned], owners, day, now) -> N
         [topic for one in learned for topic in one.part.resting],
     )
     save_experiments(connection, owners, [e for one in learned for e in one.part.experiments], day)
+    save_detector_states(
+        connection,
+        day,
+        [one.user_id for one in learned if one.detectors],
+        [detector for one in learned for detector in one.detectors],
+    )
     write_activity(
         connection,
         [line for one in learned for line in _log_lines(one.part, one.leader_changes, owners, now)],
@@ -244,23 +283,9 @@ def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[
     return by_user
 
 
-def _detect_together(streams_of: dict[str, UserStreams]) -> dict[str, dict]:
-    """{user: {(brand, content type): changes}} for every stream of every user, replayed side by
-    side (`detect_changes_many`). Should that fail, every user replays their own streams in
-    `learn_streams`, so a failure stays with the user whose data caused it."""
-    keys, finals = [], []
-    for user_id, streams in streams_of.items():
-        for key, final in streams.finals.items():
-            keys.append((user_id, key))
-            finals.append(final)
-    try:
-        found = detect_changes_many(finals)
-    except Exception:
-        return {}
-    detected: dict[str, dict] = {user_id: {} for user_id in streams_of}
-    for (user_id, key), changes in zip(keys, found, strict=True):
-        detected[user_id][key] = changes
-    return detected
+def _arrived(scored: list, day: dt.date) -> set[str]:
+    """The posts among a user's horizon whose final score was scored on `day`."""
+    return {post.post_id for scored_on, post in scored if scored_on == day and post.phase == "7d"}
 
 
 def _learn_user(

@@ -128,7 +128,15 @@ def _populate_step(url: str, template: Path, brands: int, days: int) -> Callable
         )
         bar.close()
         database.dispose()
-        return {"rows": summary.rows, "users": summary.users}
+        # The history's last day learned, as the day before the measured one was in production:
+        # its change detectors are what the measured day goes on from (`carried_detectors`).
+        end = dt.datetime.combine(HISTORY_END + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        learned = _asset_step(url, "strategy_posteriors", HISTORY_END, end)()
+        return {
+            "rows": summary.rows,
+            "users": summary.users,
+            "detectors": learned.get("strategy_posteriors.detectors_started_again", 0),
+        }
 
     return step
 
@@ -256,7 +264,8 @@ def run(brands: int, days: int, kind: str, compare_brands: int, directory: Path)
     populated = measure("populate", _populate_step(url, template, brands, days))["result"]
     print(
         f"populated {brands} brands of {populated['users']} users, {days} days: "
-        + ", ".join(f"{t} {n:,}" for t, n in populated["rows"].items()),
+        + ", ".join(f"{t} {n:,}" for t, n in populated["rows"].items())
+        + f"; the last day learned, {populated['detectors']:,} change detectors started",
         flush=True,
     )
     for name in CHAIN:
@@ -278,6 +287,10 @@ def run(brands: int, days: int, kind: str, compare_brands: int, directory: Path)
         "chain_cpu_s": round(chain_cpu, 2),
         "chain_wall_s": round(chain_wall, 2),
         **{f"{name}_cpu_s": steps[name]["cpu_s"] for name in CHAIN},
+        # Streams whose change detector went on from the day before (the production path).
+        "detectors_carried": steps["strategy_posteriors"]["result"].get(
+            "strategy_posteriors.detectors_carried", 0
+        ),
         "first_fill_wall_s": steps["first fill"]["wall_s"],
         "first_fill_cpu_s": steps["first fill"]["cpu_s"],
         "steady_tick_wall_s": steps["steady tick"]["wall_s"],
@@ -362,9 +375,11 @@ def run_chain(url: str, label: str) -> dict:
     for name in CHAIN:
         outcome = _in_child(_asset_step(url, name, day, midnight))
         steps[name] = {k: outcome[k] for k in ("cpu_s", "wall_s", "peak_rss_mb")}
+        carried = outcome["result"].get(f"{name}.detectors_carried")
         print(
             f"{label} {name:<20} cpu {outcome['cpu_s']:>7.2f} s"
-            f"  wall {outcome['wall_s']:>7.2f} s  peak {outcome['peak_rss_mb']:>6.0f} MB",
+            f"  wall {outcome['wall_s']:>7.2f} s  peak {outcome['peak_rss_mb']:>6.0f} MB"
+            + (f"  ({carried:,} change detectors carried)" if carried is not None else ""),
             flush=True,
         )
     chain = {

@@ -186,6 +186,10 @@ def reset_learning(connection: Connection, user_id: str, now: dt.datetime) -> di
             sa.text("DELETE FROM toby_strategy_scores WHERE user_id = :u"), {"u": user_id}
         ).rowcount,
     }
+    # Its change detectors start again from posts published from today.
+    connection.execute(
+        sa.text("DELETE FROM toby_detector_states WHERE user_id = :u"), {"u": user_id}
+    )
     connection.execute(
         sa.text(
             "UPDATE toby_state SET learning_since = :day, phase = 'bootstrap',"

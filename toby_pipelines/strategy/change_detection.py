@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from toby_pipelines.strategy.evidence import ScoredPost
 
@@ -69,24 +69,50 @@ class ChangePoint:
         return self.option is not None
 
 
+@dataclass
+class DetectorState:
+    """One stream's detector between posts: what `detect_changes` keeps from post to post, so the
+    detector can go on tomorrow from where it stopped today (`carried_detection`) instead of
+    replaying the horizon. Lists, not objects, for the replay's speed:
+
+    - `brand`: [count, total] of the stream's scores since the last drop, then the residuals'
+      [count, sum of squares] for the drop and for the rises;
+    - `drop`, each of `rises` (by (dimension, option)): a CUSUM, [value, first day of the run,
+      residual count, residual total, score count, score total];
+    - `options`: each (dimension, option)'s [count, total] of scores since the last change;
+    - `changes`: what it detected, oldest first (kept by `carried_detection` while they matter).
+    """
+
+    brand: list = field(default_factory=lambda: [0, 0.0, 0, 0.0, 0, 0.0])
+    drop: list = field(default_factory=lambda: _cusum())
+    options: dict = field(default_factory=dict)
+    rises: dict = field(default_factory=dict)
+    changes: list = field(default_factory=list)
+
+
 def detect_changes(posts: Sequence[ScoredPost]) -> list[ChangePoint]:
     """Every drop and rise detected in one brand's posts of one content type, oldest first.
 
-    `posts` hold one score per post in publishing order (see `latest_scores`).
+    `posts` hold one score per post in publishing order (see `latest_scores`)."""
+    return continue_detection(DetectorState(), posts)
 
-    It runs once a day for every brand over its learning horizon, so its state is kept in plain
-    lists and locals rather than objects (the arithmetic, and so every result, is that of the
-    description above, step for step)."""
+
+def continue_detection(state: DetectorState, posts: Sequence[ScoredPost]) -> list[ChangePoint]:
+    """Feed `posts` to a detector in `state` (updated in place, its `changes` extended); returns
+    the changes they raised. Fed in two parts, the posts raise what they raise fed at once, to
+    the last bit (`tests/domain/test_carried_detection.py`).
+
+    It runs every day for every brand, so its state is kept in plain lists and locals rather
+    than objects (the arithmetic, and so every result, is that of the description above, step
+    for step)."""
     changes: list[ChangePoint] = []
-    # The brand's and each option's running (count, total) since the last change.
-    brand_count, brand_total = 0, 0.0
-    options: dict[tuple[str, str], list] = {}
-    # Running (count, sum of squares) of the drop's and the rises' residuals.
-    residual_count, residual_sq = 0, 0.0
-    rise_count, rise_sq = 0, 0.0
+    # The brand's and each option's running (count, total) since the last change; the running
+    # (count, sum of squares) of the drop's and the rises' residuals.
+    brand_count, brand_total, residual_count, residual_sq, rise_count, rise_sq = state.brand
+    options: dict[tuple[str, str], list] = state.options
     # A CUSUM: [value, start, residual count, residual total, score count, score total].
-    drop = _cusum()
-    rises: dict[tuple[str, str], list] = {}
+    drop = state.drop
+    rises: dict[tuple[str, str], list] = state.rises
     for post in posts:
         score = post.score
         keys = list(post.options.items())
@@ -176,6 +202,9 @@ def detect_changes(posts: Sequence[ScoredPost]) -> list[ChangePoint]:
             else:
                 running[0] += 1
                 running[1] += score
+    state.brand = [brand_count, brand_total, residual_count, residual_sq, rise_count, rise_sq]
+    state.drop, state.options, state.rises = drop, options, rises
+    state.changes.extend(changes)
     return changes
 
 

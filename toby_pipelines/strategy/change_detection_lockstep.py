@@ -30,6 +30,7 @@ from toby_pipelines.strategy.change_detection import (
     THRESHOLD,
     WARMUP_POSTS,
     ChangePoint,
+    DetectorState,
 )
 from toby_pipelines.strategy.evidence import ScoredPost
 from toby_pipelines.strategy.stream_arrays import by_combination, days_of, scores_of
@@ -41,7 +42,11 @@ class _Streams:
     """Every stream's posts as arrays: [stream, post] scores and days, [stream, post, slot]
     option indices (-1: no option in that slot), each stream's options numbered on their own."""
 
-    def __init__(self, streams: Sequence[Sequence[ScoredPost]]) -> None:
+    def __init__(
+        self,
+        streams: Sequence[Sequence[ScoredPost]],
+        states: Sequence[DetectorState] | None = None,
+    ) -> None:
         self.count = len(streams)
         self.length = max((len(s) for s in streams), default=0)
         # Every post's options are one of its stream's combinations.
@@ -60,7 +65,11 @@ class _Streams:
             # Options are numbered per combination (posts read together share their options
             # mapping): a (dimension, option) is first met in the first post of a combination
             # that holds it, so the numbering is the one a walk over every post's slots gives.
+            # A carried state's options come first, numbered as it lists them.
             index: dict[tuple[str, str], int] = {}
+            if states is not None:
+                for key in [*states[s].options, *states[s].rises]:
+                    index.setdefault(key, len(index))
             table: list[list[int]] = []
             for options in combinations:
                 numbers = [index.setdefault(key, len(index)) for key in options.items()]
@@ -73,9 +82,12 @@ class _Streams:
         self.width = max((len(k) for k in self.keys), default=0)
 
 
-def detect_changes_many(streams: Sequence[Sequence[ScoredPost]]) -> list[list[ChangePoint]]:
-    """`[detect_changes(stream) for stream in streams]`, computed in lockstep."""
-    data = _Streams(streams)
+def detect_changes_many(
+    streams: Sequence[Sequence[ScoredPost]], states: Sequence[DetectorState] | None = None
+) -> list[list[ChangePoint]]:
+    """`[detect_changes(stream) for stream in streams]`, computed in lockstep; with `states`,
+    `[continue_detection(state, stream) for ...]` (each state updated in place)."""
+    data = _Streams(streams, states)
     found: list[list[ChangePoint]] = [[] for _ in streams]
     if data.count == 0 or data.length == 0:
         return found
@@ -92,6 +104,12 @@ def detect_changes_many(streams: Sequence[Sequence[ScoredPost]]) -> list[list[Ch
     rise_sq = np.zeros(n)
     drop = _Cusums((n,))
     rises = _Cusums((n, k))
+    running = (
+        brand_count, brand_total, residual_count, residual_sq, rise_count, rise_sq,
+        option_count, option_total, drop, rises,
+    )  # fmt: skip
+    if states is not None:
+        _load(data, states, *running)
     for i in range(data.length):
         active = data.lengths > i
         score = data.scores[:, i]
@@ -114,7 +132,64 @@ def detect_changes_many(streams: Sequence[Sequence[ScoredPost]]) -> list[list[Ch
         chosen = option[streams, slot_of]
         option_count[streams, chosen] += 1
         option_total[streams, chosen] += score[streams]
+    if states is not None:
+        _save(data, states, found, *running)
     return found
+
+
+def _load(data: _Streams, states: Sequence[DetectorState], brand_count, brand_total,
+          residual_count, residual_sq, rise_count, rise_sq, option_count, option_total,
+          drop, rises) -> None:  # fmt: skip
+    """Each stream's arrays as its carried state holds them."""
+    for s, state in enumerate(states):
+        scalars = (brand_count, brand_total, residual_count, residual_sq, rise_count, rise_sq)
+        for array, value in zip(scalars, state.brand, strict=True):
+            array[s] = value
+        for field, value in zip(drop.fields(), state.drop, strict=True):
+            field[s] = _ordinal(value) if field is drop.start else value
+        index = {key: o for o, key in enumerate(data.keys[s])}
+        for key, (count, total) in state.options.items():
+            option_count[s, index[key]], option_total[s, index[key]] = count, total
+        for key, cusum in state.rises.items():
+            for field, value in zip(rises.fields(), cusum, strict=True):
+                field[s, index[key]] = _ordinal(value) if field is rises.start else value
+
+
+def _save(data: _Streams, states: Sequence[DetectorState], found, brand_count, brand_total,
+          residual_count, residual_sq, rise_count, rise_sq, option_count, option_total,
+          drop, rises) -> None:  # fmt: skip
+    """Each stream's arrays back into its state: an option since the last change (a count) and
+    a CUSUM that is running (`detect_changes` keeps stopped ones at zero, which count as none)."""
+    scalars = [
+        a.tolist()
+        for a in (brand_count, brand_total, residual_count, residual_sq, rise_count, rise_sq)
+    ]
+    drops = [f.tolist() for f in drop.fields()]
+    counts, totals = option_count.tolist(), option_total.tolist()
+    rise_fields = [f.tolist() for f in rises.fields()]
+    for s, state in enumerate(states):
+        state.brand = [column[s] for column in scalars]
+        state.drop = [column[s] for column in drops]
+        state.drop[1] = _day(state.drop[1])
+        keys = data.keys[s]
+        state.options = {
+            key: [counts[s][o], totals[s][o]] for o, key in enumerate(keys) if counts[s][o] > 0
+        }
+        state.rises = {}
+        for o, key in enumerate(keys):
+            cusum = [column[s][o] for column in rise_fields]
+            if any(cusum):
+                cusum[1] = _day(cusum[1])
+                state.rises[key] = cusum
+        state.changes.extend(found[s])
+
+
+def _ordinal(day: dt.date | None) -> int:
+    return NO_DAY if day is None else day.toordinal()
+
+
+def _day(ordinal: int) -> dt.date | None:
+    return None if ordinal == NO_DAY else dt.date.fromordinal(ordinal)
 
 
 class _Cusums:

@@ -96,6 +96,10 @@ def strategy_posteriors(
             ),
             "option_rises": dg.MetadataValue.int(sum(c.is_rise for c in summary.changes)),
             "resting_topics": dg.MetadataValue.int(len(summary.resting)),
+            # Change detectors that went on from yesterday's state, and those replayed from the
+            # horizon (a first day, a reset, a backfill past the kept states).
+            "detectors_carried": dg.MetadataValue.int(summary.detectors_carried),
+            "detectors_started_again": dg.MetadataValue.int(summary.detectors_started_again),
             # Streams whose scores scatter too much to probe: drawn sharper, no follow-ups.
             "noisy_streams": dg.MetadataValue.int(
                 len(
