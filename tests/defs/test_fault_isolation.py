@@ -267,8 +267,8 @@ def test_a_failing_side_by_side_detector_falls_back_to_each_users_own(
         return real(streams, horizon_start)
 
     monkeypatch.setattr(carried_detectors, "carry_detection", breaks_on_u1)
-    run_days(DEFS, database_url, 12)
-    last = START.date() + dt.timedelta(days=11)
+    run_days(DEFS, database_url, 3)
+    last = rows(two_users, "SELECT MAX(as_of_date) FROM toby_strategy_scores")[0][0]
     learned = "SELECT DISTINCT user_id FROM toby_strategy_scores WHERE as_of_date = :d"
     assert {u for (u,) in rows(two_users, learned, d=last)} == {"u1", "u2"}
     assert rows(two_users, "SELECT COUNT(*) FROM unit_failures")[0][0] == 0

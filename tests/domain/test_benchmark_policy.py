@@ -1,4 +1,5 @@
-"""The benchmark's Toby learns from what the asset learns from: the last 90 days of scores."""
+"""The benchmark's Toby learns from what the asset learns from: the last 90 days of scores, and
+change detectors carried from day to day."""
 
 import numpy as np
 
@@ -11,13 +12,13 @@ POOLS = {"b1": {"personality": ("story", "data"), "topic_bucket": ("sleep", "gut
 
 def test_the_benchmark_policy_reads_only_the_learning_horizon(monkeypatch):
     seen: list[list[ScoredPost]] = []
-    real = policies.learn_user
+    real = policies.user_streams
 
     def spy(profiles, scores, today, *args, **kwargs):
         seen.append(list(scores))
         return real(profiles, scores, today, *args, **kwargs)
 
-    monkeypatch.setattr(policies, "learn_user", spy)
+    monkeypatch.setattr(policies, "user_streams", spy)
     toby = policies.Toby(POOLS, np.random.default_rng(0))
     for day in range(120):
         arrived = [
@@ -28,3 +29,6 @@ def test_the_benchmark_policy_reads_only_the_learning_horizon(monkeypatch):
     last = seen[-1]
     assert len(last) == LEARNING_HORIZON_DAYS
     assert min(p.published_on for p in last) == policies.day_date(120 - LEARNING_HORIZON_DAYS)
+    # Its change detector went on from day to day: it has judged every final score since the
+    # first, not only the horizon's.
+    assert toby.detectors[("b1", policies.CONTENT_TYPE)].brand[0] == 120

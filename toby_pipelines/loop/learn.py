@@ -54,7 +54,7 @@ USERS_PER_LEARNING_READ = 200
 PREVIEW_POSTERIORS = 400
 # Audience changes are announced while the final score that raised their alarm can still arrive
 # (7 days after publishing, captured up to 3 days late) and for a week of failed, retried days
-# after: the daily replay of the horizon finds older changes again, already announced.
+# after: the carried detectors keep the changes detected within the horizon, already announced.
 ANNOUNCED_WITHIN = LONGEST_CHECKPOINT + MAX_LATENESS[FINAL_CHECKPOINT] + dt.timedelta(days=7)
 
 

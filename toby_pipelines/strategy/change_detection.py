@@ -24,6 +24,9 @@ standardized by the spread of past residuals.
   simulated seasons of 540 posts (5 dimensions of 5 options): about one false rise per two
   seasons, and a 17-point rise of an abandoned option that gets a tenth of the posts found in a
   median 18 days (`tests/domain/test_rises.py`).
+
+The detector's state between posts is a `DetectorState`: `continue_detection` goes on from one,
+so learning carries each stream's detector from day to day (`carried_detection`).
 """
 
 from __future__ import annotations
