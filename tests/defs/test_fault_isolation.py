@@ -275,3 +275,26 @@ def test_a_failing_side_by_side_detector_falls_back_to_each_users_own(
     kept = "SELECT DISTINCT user_id FROM toby_detector_states WHERE as_of_date = :d"
     stored = rows(two_users, kept, d=last)
     assert {u for (u,) in stored} == {"u2"}
+
+
+def test_a_stored_posterior_that_is_no_posterior_stops_only_its_own_user(two_users, database_url):
+    """The fill reads every user's newest posteriors at once; a row changed outside Toby into
+    no posterior (a non-positive parameter) stops its own user's fill, named, not everyone's."""
+    from toby_pipelines.content.template_generator import TemplateContentGenerator
+    from toby_pipelines.loop.plan import fill_buffer
+
+    run_days(DEFS, database_url, 2)
+    with two_users.transaction() as connection:
+        connection.execute(
+            sa.text(
+                "UPDATE toby_strategy_scores SET post_kappa = 0 WHERE brand_id = 'u2-b0'"
+                " AND content_type = 'reel' AND dimension = 'personality'"
+            )
+        )
+    later = START + dt.timedelta(days=4)
+    users = {
+        u.user_id: u for u in fill_buffer(two_users, TemplateContentGenerator().generate, later)
+    }
+    assert users["u1"].failure is None and users["u1"].generated > 0
+    assert "post_kappa=0" in users["u2"].failure.reason
+    assert "personality" in users["u2"].failure.reason

@@ -82,6 +82,7 @@ def _brand_slots(brand: BrandRecord, times: dict[str, list[str]], start, end) ->
 class _PlanningData:
     posteriors: dict = field(default_factory=dict)
     noise_sd: dict = field(default_factory=dict)  # (brand, content type) -> `stream_noise`
+    unreadable: dict = field(default_factory=dict)  # (brand, content type) -> why
     resting: dict = field(default_factory=dict)
     experiments: dict = field(default_factory=dict)
     planned: dict = field(default_factory=dict)
@@ -102,6 +103,7 @@ def _planning_data(connection, now: dt.datetime) -> _PlanningData:
         rejected_titles=rejected_titles,
         posteriors=latest.table,
         noise_sd=latest.noise_sd,
+        unreadable=latest.unreadable,
         resting=resting_options(connection, now.date()),
         experiments=experiments_as_of(connection, now.date()),
         # Per active experiment and option, how many posts it has had (counted in SQL).
@@ -267,6 +269,8 @@ def _fill_user(
                 turns(running.get(key, []), planned) if settings.allows("experiments") else []
             )
             if key not in prepared_of:
+                if key in plan.unreadable:
+                    raise ValueError(f"{brand.name} {slot.content_type}s: {plan.unreadable[key]}")
                 # The owner's pins and bans restrict the choice (not the learning); the
                 # posterior version records the restricted pools, so the choice replays.
                 pools = restricted_pools(

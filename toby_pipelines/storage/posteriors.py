@@ -96,6 +96,9 @@ class LatestPosteriors(NamedTuple):
     # {(brand_id, content_type): its residual noise SD}, where learning could tell it
     # (`stream_noise`): stored on each of the stream's rows, read in the same scan.
     noise_sd: dict[tuple[str, str], float]
+    # {(brand_id, content_type): why one of its rows is no posterior} (a row changed outside
+    # Toby): that stream's brand is not planned from it, and its user's fill fails, named.
+    unreadable: dict[tuple[str, str], str]
 
 
 def latest_posteriors(connection: Connection, today: dt.date) -> LatestPosteriors:
@@ -111,13 +114,23 @@ def latest_posteriors(connection: Connection, today: dt.date) -> LatestPosterior
     )
     table: PosteriorTable = {}
     noise_sd: dict[tuple[str, str], float] = {}
+    unreadable: dict[tuple[str, str], str] = {}
     for r in rows:
-        table.setdefault((r.brand_id, r.content_type), {}).setdefault(r.dimension, {})[
-            r.option_value
-        ] = NormalGamma(r.post_mean, r.post_kappa, r.post_alpha, r.post_beta)
+        key = (r.brand_id, r.content_type)
+        try:
+            posterior = NormalGamma(r.post_mean, r.post_kappa, r.post_alpha, r.post_beta)
+        except ValueError:
+            # One bad row costs its own brand's planning only, not every user's (`fill_buffer`).
+            unreadable[key] = (
+                f"stored posterior of {r.dimension}={r.option_value!r} is not one:"
+                f" post_kappa={r.post_kappa!r}, post_alpha={r.post_alpha!r},"
+                f" post_beta={r.post_beta!r} (each must be positive)"
+            )
+            continue
+        table.setdefault(key, {}).setdefault(r.dimension, {})[r.option_value] = posterior
         if r.noise_sd is not None:
-            noise_sd[(r.brand_id, r.content_type)] = float(r.noise_sd)
-    return LatestPosteriors(table, noise_sd)
+            noise_sd[key] = float(r.noise_sd)
+    return LatestPosteriors(table, noise_sd, unreadable)
 
 
 def resting_options(
