@@ -49,6 +49,13 @@ def build_world(database, users=("u1",), brands_per_user=2, now=START):
             enable_toby(connection, user, now)
 
 
+def registered_world(database, url: str, **world) -> None:
+    """`build_world(database, **world)` with every brand's account registered on the simulated
+    platform, as the loop's tests start."""
+    build_world(database, **world)
+    register_accounts(database, resources_for(url, START)["platform"].get())
+
+
 def resources_for(url: str, at: dt.datetime, audience: str | None = None) -> dict:
     database = TobyDatabaseResource(url=url)
     platform = SimulatedPlatformResource(

@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from tests.world import START, build_world, register_accounts, resources_for, run_days
+from tests.world import START, registered_world, resources_for, run_days
 from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.storage.detector_states import KEPT_DAYS
 from toby_pipelines.storage.scores import scored_posts_between
@@ -34,8 +34,7 @@ DAYS = 18
 
 @pytest.fixture
 def world(database, database_url):
-    build_world(database, users=("u1", "u2"), brands_per_user=2)
-    register_accounts(database, resources_for(database_url, START)["platform"].get())
+    registered_world(database, database_url, users=("u1", "u2"), brands_per_user=2)
     return database
 
 

@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from tests.world import START, build_world, register_accounts, resources_for, run_days
+from tests.world import START, registered_world, resources_for, run_days
 from toby_pipelines.definitions import defs as load_defs
 from toby_pipelines.loop import carried_detectors, learn
 from toby_pipelines.loop.checkpoint_requests import retry_days
@@ -31,8 +31,7 @@ def rows(database, sql, **params):
 
 @pytest.fixture
 def two_users(database, database_url):
-    build_world(database, users=("u1", "u2"), brands_per_user=1)
-    register_accounts(database, resources_for(database_url, START)["platform"].get())
+    registered_world(database, database_url, users=("u1", "u2"), brands_per_user=1)
     return database
 
 

@@ -284,8 +284,16 @@ def _scores_by_user(database: Database, users: list[str], day: dt.date) -> dict[
 
 
 def _arrived(scored: list, day: dt.date) -> set[str]:
-    """The posts among a user's horizon whose final score was scored on `day`."""
-    return {post.post_id for scored_on, post in scored if scored_on == day and post.phase == "7d"}
+    """The posts among a user's horizon whose final score was scored on `day`, the horizon's
+    last: its scores come in score-date order (`scored_posts_between`), so only the day's tail
+    is read, not the whole horizon."""
+    arrived = set()
+    for scored_on, post in reversed(scored):
+        if scored_on != day:
+            break
+        if post.phase == "7d":
+            arrived.add(post.post_id)
+    return arrived
 
 
 def _learn_user(
